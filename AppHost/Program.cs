@@ -1,0 +1,2 @@
+Console.WriteLine("LivepeerAspire AppHost: not yet implemented");
+return 1;

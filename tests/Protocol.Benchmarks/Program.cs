@@ -1,0 +1,2 @@
+Console.WriteLine("benchmarks: not yet implemented");
+return 1;
