@@ -9,51 +9,39 @@ using Microsoft.Extensions.Options;
 
 namespace LivepeerAspire.Runner.Ollama;
 
-/// <summary>The ai-runner routes the shim serves: /llm, /health, /hardware/info, /version (each also with a trailing slash).</summary>
+/// <summary>The ai-runner routes the shim serves: /llm, /health, /hardware/info, /version (routing also matches a trailing slash).</summary>
 internal static class RunnerApi
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        foreach (var path in new[] { "/llm", "/llm/" })
-        {
-            app.MapPost(path, (HttpContext context, LlmHandler handler) => handler.HandleAsync(context))
-                .AddEndpointFilter(RequireBearerToken);
-        }
+        app.MapPost("/llm", (HttpContext context, LlmHandler handler) => handler.HandleAsync(context))
+            .AddEndpointFilter(RequireBearerToken);
 
-        foreach (var path in new[] { "/health", "/health/" })
+        app.MapGet("/health", async (OllamaHealthProbe probe, ILogger<OllamaHealthProbe> logger, CancellationToken ct) =>
         {
-            app.MapGet(path, async (OllamaHealthProbe probe, ILogger<OllamaHealthProbe> logger, CancellationToken ct) =>
+            var answer = await probe.CheckAsync(ct);
+            if (answer.Status != HealthCheck.Ok)
             {
-                var answer = await probe.CheckAsync(ct);
-                if (answer.Status != HealthCheck.Ok)
-                {
-                    logger.LogInformation("/health: {Status} ({Reason})", answer.Status, answer.Reason);
-                }
+                logger.LogInformation("/health: {Status} ({Reason})", answer.Status, answer.Reason);
+            }
 
-                return Results.Json(new HealthCheck(answer.Status), WireJson.Options, statusCode: answer.HttpStatus);
-            });
-        }
+            return Results.Json(new HealthCheck(answer.Status), WireJson.Options, statusCode: answer.HttpStatus);
+        });
 
-        foreach (var path in new[] { "/hardware/info", "/hardware/info/" })
+        app.MapGet("/hardware/info", (ServedModel served, IOptions<OllamaRunnerOptions> options) =>
         {
-            app.MapGet(path, (ServedModel served, IOptions<OllamaRunnerOptions> options) =>
+            var o = options.Value;
+            var gpus = new Dictionary<string, GpuComputeInfo>();
+            if (!string.IsNullOrWhiteSpace(o.GpuName))
             {
-                var o = options.Value;
-                var gpus = new Dictionary<string, GpuComputeInfo>();
-                if (!string.IsNullOrWhiteSpace(o.GpuName))
-                {
-                    gpus["0"] = new GpuComputeInfo("ollama-0", o.GpuName, o.GpuMemoryTotal, o.GpuMemoryTotal, 0, 0);
-                }
+                gpus["0"] = new GpuComputeInfo("ollama-0", o.GpuName, o.GpuMemoryTotal, o.GpuMemoryTotal, 0, 0);
+            }
 
-                return Results.Json(new HardwareInformation(PipelineCatalog.Llm.Name, served.ModelId, gpus), WireJson.Options);
-            });
-        }
+            return Results.Json(new HardwareInformation(PipelineCatalog.Llm.Name, served.ModelId, gpus), WireJson.Options);
+        });
 
-        foreach (var path in new[] { "/version", "/version/" })
-        {
-            app.MapGet(path, (ServedModel served, IOptions<OllamaRunnerOptions> options) =>
-                Results.Json(new RunnerVersion(PipelineCatalog.Llm.Name, served.ModelId, options.Value.Version), WireJson.Options));
-        }
+        app.MapGet("/version", (ServedModel served, IOptions<OllamaRunnerOptions> options) =>
+            Results.Json(new RunnerVersion(PipelineCatalog.Llm.Name, served.ModelId, options.Value.Version), WireJson.Options));
     }
 
     /// <summary>ai-runner AUTH_TOKEN behaviour: 401, <c>WWW-Authenticate: Bearer</c>, no trailing period on /llm.</summary>

@@ -19,9 +19,7 @@ public static class PipelineApi
     {
         foreach (var pipeline in PipelineCatalog.All)
         {
-            var handler = (HttpContext context) => HandleAsync(context, pipeline);
-            app.MapPost(pipeline.Route, handler);
-            app.MapPost(pipeline.Route + "/", handler);
+            app.MapPost(pipeline.Route, (HttpContext context) => HandleAsync(context, pipeline));
         }
     }
 
