@@ -4,6 +4,7 @@ using LivepeerAspire.Orchestrator.Payments;
 using LivepeerAspire.Orchestrator.Pricing;
 using LivepeerAspire.Protocol.Net;
 using LivepeerAspire.Protocol.Pricing;
+using PriceInfos = LivepeerAspire.Orchestrator.Pricing.PriceInfos;
 using Microsoft.Extensions.Options;
 
 namespace LivepeerAspire.Orchestrator.Discovery;
