@@ -147,7 +147,7 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
             var reader = new MultipartReader(boundary, new MemoryStream(body));
             while (await reader.ReadNextSectionAsync(context.RequestAborted).ConfigureAwait(false) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
                 }
