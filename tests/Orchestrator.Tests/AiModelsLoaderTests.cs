@@ -37,6 +37,15 @@ public sealed class AiModelsLoaderTests
     }
 
     [Fact]
+    public void Null_price_pixels_and_currency_mean_absent()
+    {
+        var entry = Parse("""[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1","price_per_unit":null,"pixels_per_unit":null,"currency":null,"token":null}]""")[0];
+
+        entry.Priced.ShouldBeFalse();
+        entry.Token.ShouldBeNull();
+    }
+
+    [Fact]
     public void A_missing_price_means_unpriced()
     {
         var entry = Parse("""[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1"}]""")[0];

@@ -92,14 +92,14 @@ public sealed class UnitTests
     [Fact]
     public void Advertised_prices_are_exact_rationals_when_they_fit_and_whole_wei_otherwise()
     {
-        var third = PriceInfos.Exact(new BigRational(1, 30));
+        var third = AdvertisedPrice.Exact(new BigRational(1, 30));
         (third.PricePerUnit, third.PixelsPerUnit).ShouldBe((1L, 30L));
 
         var huge = new BigRational(BigInteger.Pow(10, 30) + 7, BigInteger.Pow(10, 20));
-        var truncated = PriceInfos.Exact(huge);
+        var truncated = AdvertisedPrice.Exact(huge);
         (truncated.PricePerUnit, truncated.PixelsPerUnit).ShouldBe((10_000_000_000L, 1L));
 
-        var floored = PriceInfos.WholeWei(new BigRational(59_999_999_9, 10));
+        var floored = AdvertisedPrice.WholeWei(new BigRational(59_999_999_9, 10));
         (floored.PricePerUnit, floored.PixelsPerUnit).ShouldBe((59_999_999L, 1L));
     }
 
