@@ -119,6 +119,18 @@ public class BadInputTests
         with.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task A_base_url_with_a_trailing_slash_joined_to_a_route_still_reaches_the_gpu()
+    {
+        await using var host = TextToImage();
+
+        using var doubled = await host.Client.PostAsync("/gpus/g//text-to-image", Json(new { prompt = "x", width = 64, height = 64 }));
+        using var trailing = await host.Client.GetAsync("/gpus/g/health/");
+
+        doubled.StatusCode.ShouldBe(HttpStatusCode.OK);
+        trailing.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     private static SimulatorHost TextToImage() => SimulatorHost.Single(
         new() { ["profile"] = "RTX 4090", ["pipeline"] = "text-to-image", ["modelId"] = "ByteDance/SDXL-Lightning" }, new VirtualTimeProvider());
 }
