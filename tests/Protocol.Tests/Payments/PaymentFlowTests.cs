@@ -131,5 +131,25 @@ public sealed class PaymentFlowTests : IDisposable
         BigEndian.ToBigInteger(cappedInfo.TicketParams.FaceValue.Span).ShouldBe(new BigInteger(50_000_000_000));
     }
 
+    [Fact]
+    public async Task OrchestratorPayments_wires_issuer_receiver_and_redemptions_together()
+    {
+        var payments = OrchestratorPayments.Create(net.Orchestrator, net.Ledger, new TicketIssuerOptions { GasPrice = "0", TicketEV = "1000000000" }, net.Clock, random: new Random(3));
+        var price = PriceInfos.ToPriceInfo(new BigRational(9), 33, "llm-model");
+        var info = new Net.OrchestratorInfo
+        {
+            PriceInfo = price,
+            TicketParams = await payments.Issuer.IssueParamsAsync(net.Gateway.Address, price),
+            AuthToken = new Net.AuthToken { SessionId = "x" },
+        };
+        var prepared = await net.Sender.CreatePaymentAsync(info, 1000L);
+        var result = await payments.Receiver.ProcessHeaderAsync(prepared.Header, "33_llm-model", new BigRational(9));
+        result.Accepted.ShouldBeTrue(result.Error);
+        payments.Receiver.SufficientBalance(net.Gateway.Address, "33_llm-model").ShouldBeTrue();
+        payments.Receiver.TicketsReceived.ShouldBe(prepared.TicketCount);
+        // The receiver of the test network has another secret: it must refuse these params.
+        (await net.Receiver.ProcessHeaderAsync(prepared.Header, "33_llm-model")).Error.ShouldBe(PaymentErrors.InvalidRecipientRand);
+    }
+
     public void Dispose() => net.Dispose();
 }
