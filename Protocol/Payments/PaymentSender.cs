@@ -108,7 +108,7 @@ public sealed class PaymentSender
         }
 
         var sessionId = info.AuthToken?.SessionId ?? "";
-        var owner = parameters.Recipient.ToString();
+        var owner = parameters.Recipient;
         var ev = parameters.ExpectedValue;
         var minCredit = fee > ev ? fee : ev;
         var existing = Balances.Take(owner, sessionId);
@@ -156,7 +156,7 @@ public sealed class PaymentSender
     /// <summary>Settles the local balance after the request (go's completeBalanceUpdate, see <see cref="PaymentOutcome"/>).</summary>
     public void Complete(PreparedPayment payment, PaymentOutcome outcome)
     {
-        var owner = payment.Recipient.ToString();
+        var owner = payment.Recipient;
         switch (outcome)
         {
             case PaymentOutcome.Succeeded:

@@ -38,7 +38,7 @@ public sealed class PaymentFlowTests : IDisposable
         net.Receiver.DebitFees(net.Gateway.Address, PaymentTestNetwork.ManifestId, prepared.Payment.ExpectedPrice, units);
         net.Receiver.Balance(net.Gateway.Address, PaymentTestNetwork.ManifestId).ShouldBe(result.Credit - fee);
         net.Sender.Complete(prepared, PaymentOutcome.Succeeded);
-        net.Sender.Balances.Balance(net.Orchestrator.Address.ToString(), "session-1").ShouldBe(result.Credit - fee);
+        net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(result.Credit - fee);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class PaymentFlowTests : IDisposable
 
         // Enough credit: no tickets, only sender and expected_price matter.
         net.Sender.Complete(second, PaymentOutcome.Succeeded);
-        net.Sender.Balances.Credit(net.Orchestrator.Address.ToString(), "session-1", ev * new BigRational(10));
+        net.Sender.Balances.Credit(net.Orchestrator.Address, "session-1", ev * new BigRational(10));
         var third = await net.Sender.CreatePaymentAsync(info, fee);
         third.TicketCount.ShouldBe(0);
         third.Payment.TicketSenderParams.ShouldBeEmpty();
@@ -74,13 +74,13 @@ public sealed class PaymentFlowTests : IDisposable
         var fee = new BigRational(100);
         var prepared = await net.Sender.CreatePaymentAsync(info, fee);
         net.Sender.Complete(prepared, PaymentOutcome.Spent);
-        net.Sender.Balances.Balance(net.Orchestrator.Address.ToString(), "session-1").ShouldBe(BigRational.Zero);
+        net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(BigRational.Zero);
 
-        net.Sender.Balances.Credit(net.Orchestrator.Address.ToString(), "session-1", new BigRational(40));
+        net.Sender.Balances.Credit(net.Orchestrator.Address, "session-1", new BigRational(40));
         var undelivered = await net.Sender.CreatePaymentAsync(info, fee);
         undelivered.ExistingCredit.ShouldBe(new BigRational(40));
         net.Sender.Complete(undelivered, PaymentOutcome.NotDelivered);
-        net.Sender.Balances.Balance(net.Orchestrator.Address.ToString(), "session-1").ShouldBe(new BigRational(40));
+        net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(new BigRational(40));
     }
 
     [Fact]
