@@ -37,7 +37,7 @@ public sealed class PaymentFlowTests : IDisposable
 
         net.Receiver.DebitFees(net.Gateway.Address, PaymentTestNetwork.ManifestId, prepared.Payment.ExpectedPrice, units);
         net.Receiver.Balance(net.Gateway.Address, PaymentTestNetwork.ManifestId).ShouldBe(result.Credit - fee);
-        net.Sender.Complete(prepared, PaymentOutcome.Succeeded);
+        net.Sender.Complete(prepared, PaymentSettlement.Succeeded);
         net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(result.Credit - fee);
     }
 
@@ -51,7 +51,7 @@ public sealed class PaymentFlowTests : IDisposable
         var first = await net.Sender.CreatePaymentAsync(info, fee);
         first.TicketCount.ShouldBe(3);
         (await net.Receiver.ProcessPaymentAsync(first.Payment, PaymentTestNetwork.ManifestId)).Accepted.ShouldBeTrue();
-        net.Sender.Complete(first, PaymentOutcome.Succeeded);
+        net.Sender.Complete(first, PaymentSettlement.Succeeded);
 
         var second = await net.Sender.CreatePaymentAsync(info, fee);
         second.ExistingCredit.ShouldBe(ev / new BigRational(2));
@@ -60,7 +60,7 @@ public sealed class PaymentFlowTests : IDisposable
         (await net.Receiver.ProcessPaymentAsync(second.Payment, PaymentTestNetwork.ManifestId)).Accepted.ShouldBeTrue();
 
         // Enough credit: no tickets, only sender and expected_price matter.
-        net.Sender.Complete(second, PaymentOutcome.Succeeded);
+        net.Sender.Complete(second, PaymentSettlement.Succeeded);
         net.Sender.Balances.Credit(net.Orchestrator.Address, "session-1", ev * new BigRational(10));
         var third = await net.Sender.CreatePaymentAsync(info, fee);
         third.TicketCount.ShouldBe(0);
@@ -73,13 +73,13 @@ public sealed class PaymentFlowTests : IDisposable
         var info = await net.InfoAsync(new BigRational(7));
         var fee = new BigRational(100);
         var prepared = await net.Sender.CreatePaymentAsync(info, fee);
-        net.Sender.Complete(prepared, PaymentOutcome.Spent);
+        net.Sender.Complete(prepared, PaymentSettlement.Spent);
         net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(BigRational.Zero);
 
         net.Sender.Balances.Credit(net.Orchestrator.Address, "session-1", new BigRational(40));
         var undelivered = await net.Sender.CreatePaymentAsync(info, fee);
         undelivered.ExistingCredit.ShouldBe(new BigRational(40));
-        net.Sender.Complete(undelivered, PaymentOutcome.NotDelivered);
+        net.Sender.Complete(undelivered, PaymentSettlement.NotDelivered);
         net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(new BigRational(40));
     }
 

@@ -26,7 +26,7 @@ public sealed class ReconciliationTests
                 result.Accepted.ShouldBeTrue(result.Error);
                 net.Receiver.SufficientBalance(net.Gateway.Address, PaymentTestNetwork.ManifestId).ShouldBeTrue();
                 net.Receiver.DebitFees(net.Gateway.Address, PaymentTestNetwork.ManifestId, prepared.Payment.ExpectedPrice, units);
-                net.Sender.Complete(prepared, PaymentOutcome.Succeeded);
+                net.Sender.Complete(prepared, PaymentSettlement.Succeeded);
                 totalEv += result.Credit;
                 tickets += result.CreditedTickets;
             }
