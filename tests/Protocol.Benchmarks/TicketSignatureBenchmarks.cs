@@ -9,8 +9,9 @@ namespace LivepeerAspire.Protocol.Benchmarks;
 /// One operation per invocation on one thread: what a ticket costs the gateway (hash + sign) and the orchestrator
 /// (recover the first ticket of a sender, then verify later tickets against the cached key).
 /// </summary>
-[ShortRunJob]
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class TicketSignatureBenchmarks
 {
     private ISecp256k1 crypto = null!;
