@@ -147,7 +147,8 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
             var reader = new MultipartReader(boundary, new MemoryStream(body));
             while (await reader.ReadNextSectionAsync(context.RequestAborted).ConfigureAwait(false) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
                 }
@@ -156,7 +157,7 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
                 await section.Body.CopyToAsync(data, context.RequestAborted).ConfigureAwait(false);
                 parts.Add(new FormPart(
                     HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "",
-                    HeaderUtilities.RemoveQuotes(disposition.FileName).Value,
+                    FileNameOf(disposition),
                     section.ContentType,
                     data.ToArray()));
             }
@@ -300,6 +301,12 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
         }
 
         return buffer.ToArray();
+    }
+
+    private static string? FileNameOf(ContentDispositionHeaderValue disposition)
+    {
+        var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value;
+        return string.IsNullOrEmpty(name) ? HeaderUtilities.RemoveQuotes(disposition.FileName).Value : name;
     }
 
     private sealed record FormPart(string Name, string? FileName, string? ContentType, byte[] Data);

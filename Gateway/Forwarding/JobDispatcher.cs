@@ -125,6 +125,10 @@ public sealed class JobDispatcher(
         {
             result = await send(new Attempt(job, session, payment, number, timeout), cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            result = AttemptResult.Fail(FailureKind.Error, 0, "cancelled");
+        }
         finally
         {
             session.End(job.Units.Work);
