@@ -58,6 +58,9 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
                 throw GatewayError.BadRequest("prompt is required: Prompt must be provided.");
             }
 
+            // go-livepeer's gateway fills a missing size with 512 × 512 (the runner's own default is 576 × 1024).
+            json["height"] ??= 512;
+            json["width"] ??= 512;
             units = ComputeUnits.TextToImage(modelId, Int(json, "height"), Int(json, "width"), Int(json, "num_images_per_prompt"), Int(json, "num_inference_steps"));
         }
         else
