@@ -182,3 +182,21 @@ public sealed class FailoverTests
         (await gw.Client.GetStringAsync("/metrics")).ShouldContain("livepeer_gateway_hedges_total{pipeline=\"text-to-image\"} 1");
     }
 }
+
+public sealed class DeadlineTests
+{
+    [Fact]
+    public async Task The_client_deadline_header_bounds_the_whole_job_and_the_503_says_why()
+    {
+        await using var gw = await GatewayHost.StartAsync(1, _ => [new(PipelineCatalog.TextToImage, "stabilityai/sdxl-turbo")]);
+        gw.Orchestrators[0].Delay = TimeSpan.FromSeconds(10);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/text-to-image") { Content = FirstRoutesTests.Json(new { prompt = "x" }) };
+        request.Headers.Add("Livepeer-Deadline-Ms", "800");
+        var watch = Stopwatch.StartNew();
+        var response = await gw.Client.SendAsync(request);
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(8));
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        var msg = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetProperty("msg").GetString()!;
+        msg.ShouldContain("attempt timeout");
+    }
+}
