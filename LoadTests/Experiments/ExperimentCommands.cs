@@ -1,0 +1,9 @@
+using System.CommandLine;
+
+namespace LivepeerAspire.LoadTests.Experiments;
+
+/// <summary>The experiment commands (selection, failover, deadline, overhead).</summary>
+public static class ExperimentCommands
+{
+    public static IEnumerable<Command> Create(CliContext context) => [];
+}
