@@ -26,7 +26,6 @@
     return undefined;
   }
   const num = (v, digits = 1) => (typeof v === 'number' && isFinite(v)) ? v.toLocaleString(undefined, { maximumFractionDigits: digits }) : (v == null ? dash : esc(v));
-  const ms = (v) => (typeof v === 'number' && isFinite(v)) ? (v >= 1000 ? (v / 1000).toFixed(2) + ' s' : v.toFixed(v < 10 ? 1 : 0) + ' ms') : dash;
 
   function toast(text) {
     const t = $('#toast');
@@ -95,6 +94,16 @@
     return `<div class="card" ${id ? `id="${id}"` : ''}><div class="label">${esc(label)}</div><div class="value">${value}</div></div>`;
   }
 
+  // Gateway latencies are seconds; a member named …Ms is milliseconds.
+  function seconds(obj, key) {
+    if (obj == null || typeof obj !== 'object') return undefined;
+    if (typeof obj[key] === 'number') return obj[key];
+    if (typeof obj[key + 'Ms'] === 'number') return obj[key + 'Ms'] / 1000;
+    if (typeof obj[key + '_ms'] === 'number') return obj[key + '_ms'] / 1000;
+    return undefined;
+  }
+  const dur = (s) => (typeof s === 'number' && isFinite(s)) ? (s >= 1 ? s.toFixed(2) + ' s' : (s * 1000).toFixed(s < 0.01 ? 1 : 0) + ' ms') : dash;
+
   function renderNetwork(n) {
     const meta = [];
     if (n.topology) meta.push(`topology <b>${esc(n.topology)}</b>`);
@@ -106,22 +115,37 @@
 
     const g = n.gateway || {};
     const s = g.stats || {};
-    const lat = pick(s, ['latency', 'latencyMs', 'latency_ms', 'latencies']) || s;
-    const rate = pick(s, ['requestRate', 'requestsPerSecond', 'rps', 'rate']);
-    const total = pick(s, ['requests', 'totalRequests', 'total', 'requestCount']);
-    const failovers = pick(s, ['failovers', 'failoverCount', 'retries']);
-    const errors = pick(s, ['errors', 'failures', 'failed']);
+    const lat = pick(s, ['latency', 'latencies']) || {};
+    const has = (lat.count ?? 1) > 0;
+    const rate = pick(s, ['requests_per_second', 'requestsPerSecond', 'requestRate', 'rps']);
+    const total = pick(s, ['requests', 'totalRequests', 'total']);
+    const failovers = pick(s, ['failovers', 'failoverCount']);
+    const errors = pick(s, ['errors', 'failures']);
+    const strategy = pick(s, ['strategy']) ?? pick(g.orchestrators, ['strategy']);
+    const ttft = pick(s, ['ttft']);
     $('#gateway-cards').innerHTML =
       card('Gateway', `<span class="dot ${esc(g.state)}"></span>${esc(g.state || dash)}<br><small class="mono">${esc(g.url || '')}</small>`, 'card-gateway') +
-      card('Request rate', `${num(rate, 2)} <small>req/s</small>`, 'card-rate') +
-      card('Latency p50', ms(pick(lat, ['p50', 'p50Ms', 'p50_ms', 'median'])), 'card-p50') +
-      card('Latency p95', ms(pick(lat, ['p95', 'p95Ms', 'p95_ms'])), 'card-p95') +
-      card('Latency p99', ms(pick(lat, ['p99', 'p99Ms', 'p99_ms'])), 'card-p99') +
+      card('Strategy', `${esc(strategy ?? dash)}`, 'card-strategy') +
+      card('Request rate', `${num(rate, 2)} <small>req/s (60 s)</small>`, 'card-rate') +
+      card('Latency p50 / p95', `${has ? dur(seconds(lat, 'p50')) : dash} <small>/ ${has ? dur(seconds(lat, 'p95')) : dash}</small>`, 'card-p50') +
+      card('Latency p99', has ? dur(seconds(lat, 'p99')) : dash, 'card-p99') +
+      card('LLM TTFT p50', ttft && ttft.count > 0 ? dur(seconds(ttft, 'p50')) : dash, 'card-ttft') +
       card('Requests', `${num(total, 0)}${errors != null ? ` <small>${num(errors, 0)} failed</small>` : ''}`, 'card-requests') +
       card('Failovers', num(failovers, 0), 'card-failovers');
 
+    const pipelines = pick(s, ['pipelines']);
+    const rows = pipelines && typeof pipelines === 'object' ? Object.entries(pipelines) : [];
+    $('#gateway-pipelines').innerHTML = rows.length === 0 ? '' :
+      `<table class="grid compact"><thead><tr><th>Pipeline</th><th>Requests</th><th>Failed</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>` +
+      rows.map(([name, p]) => {
+        const l = p.latency || {};
+        const ok = (l.count ?? 0) > 0;
+        return `<tr><td>${esc(name)}</td><td>${num(p.requests, 0)}</td><td>${num(p.errors, 0)}</td><td>${ok ? dur(seconds(l, 'p50')) : dash}</td><td>${ok ? dur(seconds(l, 'p95')) : dash}</td><td>${ok ? dur(seconds(l, 'p99')) : dash}</td></tr>`;
+      }).join('') + '</tbody></table>';
+
+    const share = pick(s, ['orchestrators']) || {};
     const list = n.orchestrators || [];
-    $('#orchestrators').innerHTML = list.map(renderOrchestrator).join('') || '<p class="muted">No orchestrators in this topology.</p>';
+    $('#orchestrators').innerHTML = list.map((o) => renderOrchestrator(o, share)).join('') || '<p class="muted">No orchestrators in this topology.</p>';
     $('#tab-network').dataset.filled = list.length > 0 ? 'true' : 'false';
   }
 
@@ -131,40 +155,49 @@
     return models.find((m) => (pick(m, ['pipeline']) === gpu.pipeline) && (pick(m, ['modelId', 'model_id', 'model']) === gpu.modelId));
   }
 
-  function renderOrchestrator(o) {
+  function renderOrchestrator(o, share) {
     const st = o.status || {};
     const gw = o.gateway || {};
-    const jobs = pick(st, ['jobsServed', 'jobs_served', 'jobs']);
+    const sessions = Array.isArray(gw.sessions) ? gw.sessions : [];
+    const suspensions = Array.isArray(gw.suspended) ? gw.suspended : [];
+    const jobs = pick(st, ['jobsServed', 'jobs_served']);
     const received = pick(st, ['ticketsReceived', 'tickets_received']);
     const redeemed = pick(st, ['ticketsRedeemed', 'tickets_redeemed']);
-    const score = pick(gw, ['latencyScore', 'latency_score', 'score', 'ewmaLatencyMs', 'latencyMs']);
-    const suspended = pick(gw, ['suspended', 'isSuspended', 'suspendedUntil', 'suspension']);
-    const stake = pick(gw, ['stake']) ?? o.stake;
-    const address = pick(st, ['address', 'ethAddress', 'recipient']);
-    const anyFault = (o.gpus || []).some((g) => g.simulator && g.simulator.fault);
+    const gatewayStake = sessions.map((x) => pick(x, ['stake'])).find((v) => typeof v === 'number' && v > 0);
+    const stake = gatewayStake ?? o.stake;
+    const address = pick(st, ['address']);
+    const routed = o.url ? (share[o.url] ?? share[o.url + '/']) : undefined;
+    const scores = sessions.map((x) => {
+      const sc = pick(x, ['latency_score', 'latencyScore']);
+      const short = (x.pipeline || '').replace('text-to-image', 't2i').replace('image-to-video', 'i2v');
+      return `${esc(short)} ${typeof sc === 'number' ? sc.toPrecision(3) : dash}${x.pool === 'cold' ? ' (cold)' : ''}`;
+    });
+    const cooling = sessions.some((x) => (pick(x, ['cooldown_ms', 'cooldownMs']) || 0) > 0);
+    const suspendedText = suspensions.length > 0
+      ? `<span class="badge susp">suspended: ${esc(suspensions.map((x) => `${x.pipeline} (${x.refreshes_left ?? x.refreshesLeft ?? '?'} refreshes)`).join(', '))}</span>`
+      : (cooling ? '<span class="badge susp">cooling down</span>' : (o.gateway || sessions.length ? 'not suspended' : 'suspension ' + dash));
     const rows = (o.gpus || []).map((gpu) => {
       const m = statusModel(st, gpu) || {};
       const sim = gpu.simulator || {};
       const cap = pick(m, ['capacity']) ?? gpu.capacity;
-      const inUse = pick(m, ['inUse', 'in_use', 'busy']) ?? sim.busy;
+      const inUse = pick(m, ['inUse', 'in_use']) ?? sim.inService ?? 0;
       const warm = pick(m, ['warm']) ?? gpu.warm;
+      const loaded = sim.loaded;
       const pct = cap ? Math.min(100, 100 * (Number(inUse) || 0) / cap) : 0;
-      const fault = sim.fault ? (typeof sim.fault === 'object' ? (sim.fault.kind || JSON.stringify(sim.fault)) : sim.fault) : '';
-      const price = pick(m, ['price', 'pricePerUnit', 'price_per_unit']);
-      const priceText = price != null && typeof price === 'object'
-        ? `${esc(pick(price, ['pricePerUnit', 'price_per_unit']) ?? '')} / ${esc(pick(price, ['pixelsPerUnit', 'pixels_per_unit']) ?? '')}`
-        : `${esc(price ?? gpu.pricePerUnit)} / ${esc(gpu.pixelsPerUnit)} ${esc(gpu.currency)}`;
+      const fault = sim.fault ? (sim.fault.spec?.kind || sim.fault.kind || JSON.stringify(sim.fault)) + (sim.fault.spec?.factor ? ` ×${sim.fault.spec.factor}` : '') : (sim.down ? 'down' : '');
+      const wei = pick(m.price, ['weiPerUnit', 'wei_per_unit']);
+      const priceText = wei != null ? `${esc(wei)} wei/unit` : `${esc(gpu.pricePerUnit)} ${esc(gpu.currency)} / ${esc(gpu.pixelsPerUnit)}`;
       return `<tr data-gpu="${esc(gpu.id)}">
         <td class="mono nowrap">${esc(gpu.id)}</td>
-        <td>${esc(gpu.profile)}</td>
+        <td class="nowrap">${esc(gpu.profile)}</td>
         <td>${esc(gpu.pipeline)}</td>
         <td class="mono">${esc(gpu.modelId)}</td>
-        <td><span class="badge ${warm ? 'warm' : 'cold'}">${warm ? 'warm' : 'cold'}</span></td>
-        <td><span class="bar"><i style="width:${pct}%"></i></span>${inUse ?? 0}/${cap}</td>
+        <td><span class="badge ${warm ? 'warm' : 'cold'}">${warm ? 'warm' : 'cold'}</span>${loaded === false ? ' <span class="muted">not loaded</span>' : ''}</td>
+        <td class="nowrap"><span class="bar"><i style="width:${pct}%"></i></span>${esc(inUse)}/${esc(cap)}</td>
         <td class="mono">${priceText}</td>
         <td>${esc(gpu.runnerKind)}</td>
         <td>${sim.queued ?? dash}</td>
-        <td>${sim.jobsServed ?? sim.jobs_served ?? dash}</td>
+        <td>${pick(m, ['jobsServed']) ?? sim.jobsServed ?? dash}</td>
         <td>${fault ? `<span class="badge fault">${esc(fault)}</span>` : '<span class="muted">none</span>'}</td>
       </tr>`;
     }).join('');
@@ -173,19 +206,19 @@
         <span class="name"><span class="dot ${esc(o.state)}"></span>${esc(o.name)}</span>
         <span class="fact mono">${esc(o.url || '')}</span>
         <span class="fact">stake <b>${num(Number(stake ?? NaN), 0)}</b></span>
-        <span class="fact">jobs served <b>${num(jobs, 0)}</b></span>
-        <span class="fact">tickets received/redeemed <b>${num(received, 0)}</b> / <b>${num(redeemed, 0)}</b></span>
-        <span class="fact">latency score <b>${typeof score === 'number' ? num(score, 3) : esc(score ?? dash)}</b></span>
-        <span class="fact">${suspended ? '<span class="badge susp">suspended</span>' : (o.gateway ? 'not suspended' : 'suspension ' + dash)}</span>
-        ${address ? `<span class="fact mono">${esc(address)}</span>` : ''}
+        <span class="fact">jobs served <b>${num(jobs, 0)}</b>${routed != null ? ` <span class="muted">(${num(routed, 0)} via gateway)</span>` : ''}</span>
+        <span class="fact">tickets received / redeemed <b>${num(received, 0)}</b> / <b>${num(redeemed, 0)}</b></span>
+        <span class="fact">latency score <b>${scores.length ? scores.join(' · ') : dash}</b></span>
+        <span class="fact">${suspendedText}</span>
+        ${address ? `<span class="fact mono" title="orchestrator address">${esc(address)}</span>` : ''}
         <span class="faults">
           <button class="btn warn" data-fault="hang" data-orch="${esc(o.name)}">Hang</button>
           <button class="btn warn" data-fault="slow" data-orch="${esc(o.name)}">Slow 10×</button>
           <button class="btn warn" data-fault="crash" data-orch="${esc(o.name)}">Crash</button>
-          <button class="btn" data-fault="clear" data-orch="${esc(o.name)}" ${anyFault ? '' : ''}>Clear</button>
+          <button class="btn" data-fault="clear" data-orch="${esc(o.name)}">Clear</button>
         </span>
       </div>
-      <table class="grid"><thead><tr><th>GPU</th><th>Profile</th><th>Pipeline</th><th>Model</th><th>Model state</th><th>Capacity in use</th><th>Price (per unit / pixels per unit)</th><th>Runner</th><th>Queued</th><th>Jobs</th><th>Fault</th></tr></thead>
+      <table class="grid"><thead><tr><th>GPU</th><th>Profile</th><th>Pipeline</th><th>Model</th><th>Model state</th><th>Capacity in use</th><th>Price</th><th>Runner</th><th>Queued</th><th>Jobs</th><th>Fault</th></tr></thead>
       <tbody>${rows}</tbody></table>
     </div>`;
   }

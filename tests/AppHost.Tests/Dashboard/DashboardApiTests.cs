@@ -45,8 +45,17 @@ public sealed class DashboardApiTests : IAsyncLifetime
         _gateway = await TestHttpServer.StartAsync(app =>
         {
             app.MapGet("/health", () => Results.Ok());
-            app.MapGet("/stats", () => Results.Json(new { requestRate = 3.5, latency = new { p50 = 120.0, p95 = 480.0, p99 = 900.0 }, failovers = 2 }));
-            app.MapGet("/orchestrators", () => Results.Json(new[] { new { url = _orchestrator.Url, latencyScore = 0.8, suspended = false } }));
+            app.MapGet("/stats", () => Results.Json(new { requests_per_second = 3.5, latency = new { count = 4, p50 = 0.12, p95 = 0.48, p99 = 0.9 }, failovers = 2 }));
+            app.MapGet("/orchestrators", () => Results.Json(new
+            {
+                strategy = "round-robin",
+                pools = new[]
+                {
+                    new { pipeline = "text-to-image", model_id = "m", warm = new[] { new { orchestrator = _orchestrator.Url, latency_score = 0.8, stake = 100 } }, cold = Array.Empty<object>() },
+                    new { pipeline = "llm", model_id = "x", warm = new[] { new { orchestrator = "http://127.0.0.1:1", latency_score = 0.1, stake = 5 } }, cold = Array.Empty<object>() },
+                },
+                suspended = new[] { new { pipeline = "llm", model_id = "x", orchestrator = _orchestrator.Url + "/", refreshes_left = 3 } },
+            }));
         });
 
         var builder = TestApps.Builder(dashboardPort: 0);
@@ -140,7 +149,12 @@ public sealed class DashboardApiTests : IAsyncLifetime
         o1.GetProperty("name").GetString().ShouldBe("o1");
         o1.GetProperty("stake").GetString().ShouldBe("100");
         o1.GetProperty("status").GetProperty("jobsServed").GetInt32().ShouldBe(42);
-        o1.GetProperty("gateway").GetProperty("latencyScore").GetDouble().ShouldBe(0.8);
+        var sessions = o1.GetProperty("gateway").GetProperty("sessions");
+        sessions.GetArrayLength().ShouldBe(1);
+        sessions[0].GetProperty("latency_score").GetDouble().ShouldBe(0.8);
+        sessions[0].GetProperty("pipeline").GetString().ShouldBe("text-to-image");
+        sessions[0].GetProperty("pool").GetString().ShouldBe("warm");
+        o1.GetProperty("gateway").GetProperty("suspended")[0].GetProperty("refreshes_left").GetInt32().ShouldBe(3);
         var gpu = o1.GetProperty("gpus")[0];
         gpu.GetProperty("profile").GetString().ShouldBe("RTX 4090");
         gpu.GetProperty("simulator").GetProperty("queued").GetInt32().ShouldBe(2);
