@@ -41,7 +41,7 @@ public sealed class RunExecutor(HttpClient http, TimeProvider time, bool showPro
         var o = summary.Overall;
         await log.WriteLineAsync(
             $"run {spec.Label}: {o.Count} measured, {o.Ok} ok, {o.Failed} failed ({o.Timeouts} timeouts); p50 {o.Latency.P50:0.#} ms, p99 {o.Latency.P99:0.#} ms; " +
-            $"target {summary.TargetRps:0.##}/s, achieved {summary.AchievedRps:0.##}/s{(summary.GeneratorOverloaded ? " — GENERATOR OVERLOADED: " + summary.OverloadReason : "")}");
+            (summary.LoadModel == "open" ? $"target {summary.TargetRps:0.##}/s, achieved {summary.AchievedRps:0.##}/s" : $"closed model, {summary.AchievedRps:0.##}/s") + $"{(summary.GeneratorOverloaded ? " — GENERATOR OVERLOADED: " + summary.OverloadReason : "")}");
         return (summary, records);
     }
 

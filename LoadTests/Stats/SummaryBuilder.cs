@@ -21,6 +21,12 @@ public static class SummaryBuilder
         var measured = records.Where(r => r.IsMeasured).ToList();
         var seconds = plan.Simulation.Duration.TotalSeconds;
         var warmMs = plan.WarmUp.TotalMilliseconds;
+        if (!plan.Simulation.IsOpen && measured.Count > 0)
+        {
+            // A closed run that hit its request bound ended early; rates are over the time it actually ran.
+            seconds = Math.Clamp((measured.Max(r => r.EndMs) - warmMs) / 1000, 1e-3, seconds);
+        }
+
         var sent = measured.Where(r => r.Outcome != Outcomes.NotSent).ToList();
         double target;
         double achieved;
