@@ -43,7 +43,7 @@ public static class DeadlineExperiment
 
             var gatewaySetting = p.GetValue(setting) is { } gs ? GatewaySetting.Parse(gs, "--gateway-setting") : GatewaySetting.Default;
             var scenario = s.Scenario("image-to-video");
-            var capacity = s.Capacity(scenario);
+            s.RequireCapacitySource(scenario);
             var scale = s.TimeScale ?? 1;
             var sloMs = slo * 1000 * scale;
             var lastGateway = s.ExternalGateway ?? new Uri("http://127.0.0.1/");
@@ -52,7 +52,7 @@ public static class DeadlineExperiment
             {
                 foreach (var strategy in names)
                 {
-                    var network = shared ?? await s.AcquireNetworkAsync(gatewaySetting.Environment, cancel);
+                    var network = shared ?? await s.AcquireNetworkAsync(gatewaySetting.Environment, cancel, strategy);
                     if (!network.Owned)
                     {
                         shared = network;
@@ -62,6 +62,7 @@ public static class DeadlineExperiment
                     {
                         lastGateway = network.Gateway;
                         await s.Admin.SetStrategyAsync(network.Gateway, strategy, cancel);
+                        var capacity = await s.CapacityAsync(scenario, network, cancel);
                         var spec = s.Spec(strategy, scenario, new PoissonSimulation(capacity * fraction, s.Duration), network.Gateway, new Slo(LatencyMs: sloMs), new Dictionary<string, string>
                         {
                             ["strategy"] = strategy,

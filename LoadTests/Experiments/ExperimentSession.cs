@@ -29,8 +29,13 @@ public sealed class ExperimentSession : IDisposable
     private readonly List<RunSummary> runs = [];
     private readonly List<RequestRecord> records = [];
     private readonly DateTimeOffset started;
+    private int networksStarted;
+    private readonly Dictionary<string, string> explicitModels;
+    private double? capacity;
+    private string capacityNote = "";
+    private List<IReadOnlyList<string>> capacityRows = [];
 
-    public ExperimentSession(ExperimentOptions options, ParseResult parse, CliContext context, string name)
+    public ExperimentSession(ExperimentOptions options, ParseResult parse, CliContext context, string name, bool generatesTopology = false)
     {
         o = options;
         p = parse;
@@ -41,7 +46,7 @@ public sealed class ExperimentSession : IDisposable
         TopologyFile = p.GetValue(o.Topology);
         Topology = TopologyFile is null ? null : TopologyInfo.Load(TopologyFile);
         ExternalGateway = p.GetValue(o.Common.Gateway) is { } g ? Targets.ParseLoopback(g) : null;
-        if (ExternalGateway is null && Topology is null)
+        if (ExternalGateway is null && Topology is null && !generatesTopology)
         {
             throw new UsageException($"{name} needs --topology FILE (to start its own network) or --gateway URL (a running network)");
         }
@@ -54,15 +59,15 @@ public sealed class ExperimentSession : IDisposable
         StartupTimeout = CommonOptions.Duration(p.GetValue(o.StartupTimeout)!, "--startup-timeout");
         Seed = p.GetValue(o.Common.Seed);
         TimeScale = p.GetValue(o.TimeScale) ?? Topology?.TimeScale;
-        Models = o.Common.ModelMap(p) is { Count: > 0 } m ? m : Topology?.Models ?? new Dictionary<string, string>();
+        explicitModels = o.Common.ModelMap(p);
         Http = ctx.CreateHttpClient();
         Admin = new NetworkAdmin(Http);
         OutFolder = o.Common.OutFolder(p, name, ctx.Time);
     }
 
     public string Name { get; }
-    public string? TopologyFile { get; }
-    public TopologyInfo? Topology { get; }
+    public string? TopologyFile { get; private set; }
+    public TopologyInfo? Topology { get; private set; }
     public Uri? ExternalGateway { get; }
     public Uri? SimulatorOverride { get; }
     public TimeSpan Duration { get; }
@@ -72,32 +77,91 @@ public sealed class ExperimentSession : IDisposable
     public TimeSpan StartupTimeout { get; }
     public int Seed { get; }
     public double? TimeScale { get; }
-    public IReadOnlyDictionary<string, string> Models { get; }
+    public IReadOnlyDictionary<string, string> Models => explicitModels.Count > 0 ? explicitModels : Topology?.Models ?? new Dictionary<string, string>();
     public HttpClient Http { get; }
     public NetworkAdmin Admin { get; }
     public string OutFolder { get; }
     public TextWriter Log => ctx.Out;
     public IReadOnlyList<RunSummary> Runs => runs;
 
+    /// <summary>Uses a topology the experiment wrote itself (the overhead experiment's external zero-latency runner).</summary>
+    public void UseTopology(string file)
+    {
+        TopologyFile = file;
+        Topology = TopologyInfo.Load(file);
+    }
+
     public Scenario Scenario(string fallback) => o.ResolveScenario(p, Topology, fallback);
 
-    /// <summary>Fleet capacity for the scenario's main job kind: --capacity, or computed from the topology.</summary>
-    public double Capacity(Scenario scenario)
+    /// <summary>
+    /// Fleet capacity for the scenario's main job kind, in jobs per scaled second: --capacity; else measured on
+    /// the simulator's GPUs (<see cref="CapacityProbe"/>); else from published service times and the time scale.
+    /// </summary>
+    public async Task<double> CapacityAsync(Scenario scenario, Network network, CancellationToken cancel)
     {
-        if (p.GetValue(o.Capacity) is { } c)
+        if (capacity is { } known)
         {
-            return c > 0 && double.IsFinite(c) ? c : throw new UsageException("bad --capacity: use a positive number of jobs per second");
+            return known;
         }
 
         var kind = scenario.Mix.Entries.OrderByDescending(e => e.Weight).First().Kind;
-        var capacity = Topology is null ? 0 : CapacityModel.FleetCapacity(Topology, kind, TimeScale);
+        if (p.GetValue(o.Capacity) is { } c)
+        {
+            capacity = c > 0 && double.IsFinite(c) ? c : throw new UsageException("bad --capacity: use a positive number of jobs per second");
+            capacityNote = "given with --capacity";
+            return c;
+        }
+
+        var gpus = Topology?.Gpus.Where(g => g.Pipeline == kind.Pipeline()).ToList() ?? [];
+        if (network.Simulator is not null && gpus.Count > 0 && gpus.All(g => g.InSimulator))
+        {
+            await Log.WriteLineAsync($"capacity: probing {gpus.Count} GPUs for {kind.Name()} on {network.Simulator}");
+            var times = await CapacityProbe.MeasureAsync(Http, network.Simulator, gpus, scenario, kind, Seed, Models, RequestTimeout, cancel);
+            capacity = CapacityProbe.Capacity(times);
+            capacityNote = "measured on the simulator: the scenario's request sent straight to each GPU (best of two)";
+            capacityRows = times.Select(t => (IReadOnlyList<string>)
+            [
+                t.Gpu.Id, t.Gpu.Profile, Fmt.Num(t.MeasuredMs), TimeScale is { } ts && ts > 0 ? Fmt.Num(t.MeasuredMs / 1000 / ts) : "–",
+                t.ExpectedRealSeconds is { } e ? Fmt.Num(e) : "–", Fmt.Num(t.Gpu.Parallelism / (t.MeasuredMs / 1000)),
+            ]).ToList();
+        }
+        else
+        {
+            capacity = Topology is null ? 0 : CapacityModel.FleetCapacity(Topology, kind, TimeScale);
+            capacityNote = "from published service times (reference §6.7) × time scale";
+        }
+
+        await Log.WriteLineAsync($"capacity: {capacity:0.###} {kind.Name()} jobs per scaled second ({capacityNote})");
         return capacity > 0
-            ? capacity
+            ? capacity.Value
             : throw new UsageException($"cannot compute the fleet capacity for {kind.Name()}: give --topology with GPUs of known profiles serving it, or --capacity JOBS_PER_SECOND");
     }
 
-    /// <summary>Starts a network (with extra environment for the gateway), or returns the running one.</summary>
-    public async Task<Network> AcquireNetworkAsync(IReadOnlyDictionary<string, string>? environment, CancellationToken cancel)
+    /// <summary>Fails early, before any network starts, when no capacity figure can be had.</summary>
+    public void RequireCapacitySource(Scenario scenario)
+    {
+        var kind = scenario.Mix.Entries.OrderByDescending(e => e.Weight).First().Kind;
+        var measurable = Topology?.Gpus.Any(g => g.Pipeline == kind.Pipeline() && (g.InSimulator || CapacityModel.ServiceSeconds(g.Profile, g.Pipeline) is not null)) ?? false;
+        if (p.GetValue(o.Capacity) is null && !measurable)
+        {
+            throw new UsageException($"cannot compute the fleet capacity for {kind.Name()}: give --topology with simulated GPUs serving it, or --capacity JOBS_PER_SECOND");
+        }
+    }
+
+    /// <summary>The report section that says how the capacity was obtained.</summary>
+    public ReportSection? CapacitySection() => capacity is null
+        ? null
+        : new ReportSection(
+            "Fleet capacity",
+            ["gpu", "profile", "service ms (scaled)", "service s (real)", "published s (real)", "jobs/s (scaled)"],
+            capacityRows.Count > 0 ? capacityRows : [["fleet", "", "", "", "", Fmt.Num(capacity.Value)]],
+            $"Fleet capacity {Fmt.Num(capacity.Value)} jobs per scaled second, {capacityNote}. Load fractions are of this figure.");
+
+    /// <summary>
+    /// Starts a network from a copy of the topology (fixed simulator port, extra gateway environment, starting
+    /// strategy), or returns the running one. The copy and the AppHost's output are kept in the report folder.
+    /// </summary>
+    public async Task<Network> AcquireNetworkAsync(IReadOnlyDictionary<string, string>? environment, CancellationToken cancel, string? strategy = null)
     {
         if (ExternalGateway is not null)
         {
@@ -106,18 +170,34 @@ public sealed class ExperimentSession : IDisposable
         }
 
         var dll = NetworkHost.FindAppHost(p.GetValue(o.AppHost), p.GetValue(o.Configuration)!);
-        var host = await NetworkHost.StartAsync(dll, TopologyFile!, environment ?? new Dictionary<string, string>(), StartupTimeout, Log, cancel);
+        networksStarted++;
+        environment ??= new Dictionary<string, string>();
+        int? simulatorPort = Topology!.Gpus.Any(g => g.InSimulator) ? Topology.SimulatorPort ?? FreePort() : null;
+        var variant = Path.Combine(OutFolder, $"topology-{networksStarted}.json");
+        TopologyInfo.WriteVariant(TopologyFile!, variant, simulatorPort, environment, strategy);
+        var logPath = Path.Combine(OutFolder, $"apphost-{networksStarted}.log");
+        var host = await NetworkHost.StartAsync(dll, variant, environment, StartupTimeout, Log, logPath, cancel);
         try
         {
-            var simulator = SimulatorOverride ?? host.Endpoints.FirstOrDefault(kv => kv.Key.Contains("sim", StringComparison.OrdinalIgnoreCase)).Value;
-            await Targets.EnsureReachableAsync(Http, Targets.ParseLoopback(host.Gateway.ToString()), cancel);
-            return new Network(Targets.ParseLoopback(host.Gateway.ToString()), simulator, host);
+            var simulator = SimulatorOverride
+                ?? (simulatorPort is { } port ? new Uri($"http://127.0.0.1:{port}/") : null)
+                ?? host.Endpoints.FirstOrDefault(kv => kv.Key.Contains("sim", StringComparison.OrdinalIgnoreCase)).Value;
+            var gateway = Targets.ParseLoopback(host.Gateway.ToString());
+            await Targets.EnsureReachableAsync(Http, gateway, cancel);
+            return new Network(gateway, simulator, host);
         }
         catch
         {
             await host.DisposeAsync();
             throw;
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public RunSpec Spec(string label, Scenario scenario, LoadSimulation simulation, Uri gateway, Slo? slo = null, IReadOnlyDictionary<string, string>? parameters = null) => new()
@@ -205,7 +285,7 @@ public sealed class ExperimentSession : IDisposable
                 Machine = MachineInfo.Machine(),
             },
             Runs = runs,
-            Sections = sections,
+            Sections = CapacitySection() is { } cap ? [.. sections, cap] : sections,
             Conclusions = conclusions,
         };
         ReportFiles.Write(OutFolder, report, records);

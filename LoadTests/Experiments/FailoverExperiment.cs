@@ -58,9 +58,9 @@ public static class FailoverExperiment
             }
 
             var scenario = s.Scenario("llm-stream");
-            var capacity = s.Capacity(scenario);
+            s.RequireCapacitySource(scenario);
             var pipeline = scenario.Mix.Entries.OrderByDescending(e => e.Weight).First().Kind.Pipeline();
-            var gpus = s.Topology?.Gpus.Where(g => g.Pipeline == pipeline).ToList() ?? [];
+            var gpus = s.Topology?.Gpus.Where(g => g.Pipeline == pipeline && g.InSimulator).ToList() ?? [];
             var meanServiceSeconds = gpus.Select(g => CapacityModel.ServiceSeconds(g.Profile, g.Pipeline)).OfType<double>().DefaultIfEmpty(double.NaN).Average();
             var costs = new List<FailoverCost>();
             var lastGateway = s.ExternalGateway ?? new Uri("http://127.0.0.1/");
@@ -68,6 +68,7 @@ public static class FailoverExperiment
             {
                 await using var network = await s.AcquireNetworkAsync(setting.Environment, cancel);
                 lastGateway = network.Gateway;
+                var capacity = await s.CapacityAsync(scenario, network, cancel);
                 foreach (var fault in faultNames)
                 {
                     var schedule = FaultSchedule.Create(fault, gpus.Select(g => g.Id).ToList(), s.WarmUp, s.Duration, s.Seed);

@@ -11,11 +11,12 @@ namespace LivepeerAspire.LoadTests.Experiments;
 public sealed partial class NetworkHost : IAsyncDisposable
 {
     private readonly Process process;
-    private readonly List<string> log = [];
+    private readonly TextWriter? logFile;
 
-    private NetworkHost(Process process, Uri gateway, IReadOnlyDictionary<string, Uri> endpoints)
+    private NetworkHost(Process process, TextWriter? logFile, Uri gateway, IReadOnlyDictionary<string, Uri> endpoints)
     {
         this.process = process;
+        this.logFile = logFile;
         Gateway = gateway;
         Endpoints = endpoints;
     }
@@ -55,6 +56,7 @@ public sealed partial class NetworkHost : IAsyncDisposable
         IReadOnlyDictionary<string, string> environment,
         TimeSpan startupTimeout,
         TextWriter progress,
+        string? logPath,
         CancellationToken cancel)
     {
         if (!File.Exists(topologyFile))
@@ -86,6 +88,13 @@ public sealed partial class NetworkHost : IAsyncDisposable
             psi.Environment[k] = v;
         }
 
+        TextWriter? logFile = null;
+        if (logPath is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+            logFile = TextWriter.Synchronized(new StreamWriter(logPath) { AutoFlush = true });
+        }
+
         var process = Process.Start(psi) ?? throw new UsageException("could not start the AppHost process");
         var lines = new List<string>();
         var endpoints = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
@@ -98,6 +107,7 @@ public sealed partial class NetworkHost : IAsyncDisposable
                 return;
             }
 
+            logFile?.WriteLine(line);
             lock (lines)
             {
                 lines.Add(line);
@@ -154,14 +164,13 @@ public sealed partial class NetworkHost : IAsyncDisposable
             }
 
             await progress.WriteLineAsync($"network: gateway {gateway}");
-            var host = new NetworkHost(process, gateway, snapshot);
-            host.log.AddRange(lines);
-            return host;
+            return new NetworkHost(process, logFile, gateway, snapshot);
         }
         catch
         {
             Kill(process);
             process.Dispose();
+            logFile?.Dispose();
             throw;
         }
     }
@@ -170,6 +179,7 @@ public sealed partial class NetworkHost : IAsyncDisposable
     {
         Kill(process);
         process.Dispose();
+        logFile?.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -20,8 +20,8 @@ public static class OverheadExperiment
         var rate = new Option<double>("--rate") { Description = "open-model rate for the latency comparison (requests/s)", DefaultValueFactory = _ => 100 };
         var copies = new Option<int>("--copies") { Description = "closed-model copies for the throughput run", DefaultValueFactory = _ => 16 };
         var throughputDuration = new Option<string>("--throughput-duration") { Description = "length of the throughput run", DefaultValueFactory = _ => "8s" };
-        var runner = new Option<string?>("--runner") { Description = "the zero-latency runner the gateway's orchestrator uses (default: the topology's first text-to-image GPU on the simulator, else one started in-process)" };
-        var paymentsOff = new Option<string?>("--payments-off") { Description = "gateway environment that turns payments off, KEY=VALUE;… (default Payments__Enabled=false); needs --topology", DefaultValueFactory = _ => "Payments__Enabled=false" };
+        var runner = new Option<string?>("--runner") { Description = "the zero-latency runner behind the gateway (default: without --topology, one started in-process and put in a generated topology; with --topology, its first text-to-image GPU)" };
+        var paymentsOff = new Option<string?>("--payments-off") { Description = "gateway environment that turns payments off, KEY=VALUE;… (default Payments__Enabled=false); not with --gateway", DefaultValueFactory = _ => "Payments__Enabled=false" };
         var command = new Command("overhead", "Gateway vs bare pass-through proxy to the same zero-latency runner: added latency and maximum throughput.");
         o.AddTo(command);
         foreach (var opt in new Option[] { rate, copies, throughputDuration, runner, paymentsOff })
@@ -31,7 +31,7 @@ public static class OverheadExperiment
 
         command.SetAction(async (p, cancel) =>
         {
-            using var s = new ExperimentSession(o, p, context, "overhead");
+            using var s = new ExperimentSession(o, p, context, "overhead", generatesTopology: true);
             var r = p.GetValue(rate);
             if (!(r > 0) || r > 100_000)
             {
@@ -61,6 +61,31 @@ public static class OverheadExperiment
             LoopbackServer? proxy = null;
             try
             {
+                Uri? upstream = p.GetValue(runner) is { } explicitRunner ? Targets.ParseLoopback(explicitRunner, "--runner") : null;
+                string runnerNote;
+                if (upstream is null && (s.ExternalGateway is not null || s.Topology is null))
+                {
+                    ownRunner = await ZeroLatencyRunner.StartAsync();
+                    upstream = ownRunner.Url;
+                    runnerNote = $"in-process zero-latency runner {upstream}";
+                    if (s.ExternalGateway is not null)
+                    {
+                        runnerNote += " (the running gateway's orchestrator must use the same runner; pass --runner otherwise)";
+                    }
+                    else
+                    {
+                        // No topology given: one orchestrator whose only GPU is the zero-latency runner, as an external runner.
+                        var generated = Path.Combine(s.OutFolder, "overhead-topology.json");
+                        Directory.CreateDirectory(s.OutFolder);
+                        await File.WriteAllTextAsync(generated, GeneratedTopology(upstream), cancel);
+                        s.UseTopology(generated);
+                    }
+                }
+                else
+                {
+                    runnerNote = upstream?.ToString() ?? "the topology's first text-to-image GPU on the simulator";
+                }
+
                 for (var i = 0; i < settings.Count; i++)
                 {
                     var (name, setting) = settings[i];
@@ -68,21 +93,10 @@ public static class OverheadExperiment
                     lastGateway = network.Gateway;
                     if (proxy is null)
                     {
-                        var upstream = ResolveRunner(p.GetValue(runner), network, s.Topology);
-                        string runnerNote;
-                        if (upstream is null)
-                        {
-                            ownRunner = await ZeroLatencyRunner.StartAsync();
-                            upstream = ownRunner.Url;
-                            runnerNote = $"in-process zero-latency runner {upstream} (make sure the gateway's orchestrator uses the same one, or pass --runner)";
-                        }
-                        else
-                        {
-                            runnerNote = upstream.ToString();
-                        }
-
+                        upstream ??= ResolveRunner(network, s.Topology)
+                            ?? throw new UsageException("cannot tell which runner the gateway's orchestrator uses: pass --runner URL");
                         proxy = await PassThroughProxy.StartAsync(upstream);
-                        await s.Log.WriteLineAsync($"overhead: bare proxy {proxy.Url} → {runnerNote}");
+                        await s.Log.WriteLineAsync($"overhead: bare proxy {proxy.Url} → {upstream}");
                         await Measure(s, scenario, "bare proxy", "–", proxy.Url, network, r, n, tputDuration, runnerNote, cancel);
                     }
 
@@ -109,16 +123,50 @@ public static class OverheadExperiment
         return command;
     }
 
-    private static Uri? ResolveRunner(string? explicitRunner, Network network, TopologyInfo? topology)
+    private static Uri? ResolveRunner(Network network, TopologyInfo? topology)
     {
-        if (explicitRunner is not null)
+        var gpu = topology?.Gpus.FirstOrDefault(g => g.Pipeline == "text-to-image");
+        if (gpu is null)
         {
-            return Targets.ParseLoopback(explicitRunner, "--runner");
+            return null;
         }
 
-        var gpu = topology?.Gpus.FirstOrDefault(g => g.Pipeline == "text-to-image");
-        return network.Simulator is not null && gpu is not null ? new Uri(network.Simulator, $"gpus/{Uri.EscapeDataString(gpu.Id)}/") : null;
+        if (gpu.Url is { } external)
+        {
+            return Targets.ParseLoopback(external, "the topology's runner url");
+        }
+
+        return network.Simulator is not null && gpu.InSimulator ? new Uri(network.Simulator, $"gpus/{Uri.EscapeDataString(gpu.Id)}/") : null;
     }
+
+    /// <summary>One orchestrator with room for any concurrency whose text-to-image GPU is the external zero-latency runner.</summary>
+    public static string GeneratedTopology(Uri runner) => new System.Text.Json.Nodes.JsonObject
+    {
+        ["name"] = "overhead",
+        ["description"] = "generated by the overhead experiment: one orchestrator in front of a zero-latency runner",
+        ["timeScale"] = 1,
+        ["seed"] = 42,
+        ["orchestrators"] = new System.Text.Json.Nodes.JsonArray
+        {
+            new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = "zero",
+                ["stake"] = 1000,
+                ["gpus"] = new System.Text.Json.Nodes.JsonArray
+                {
+                    new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["pipeline"] = "text-to-image",
+                        ["model"] = "stabilityai/sdxl-turbo",
+                        ["runner"] = "external",
+                        ["url"] = runner.AbsoluteUri.TrimEnd('/'),
+                        ["capacity"] = 1000,
+                        ["pricePerUnit"] = 1,
+                    },
+                },
+            },
+        },
+    }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
 
     private static async Task Measure(
         ExperimentSession s, Scenario scenario, string path, string payments, Uri target, Network network,

@@ -29,14 +29,14 @@ public static class SelectionExperiment
             var names = ExperimentOptions.List(p.GetValue(strategies), "--strategies", DefaultStrategies);
             var fractions = ExperimentOptions.Fractions(p.GetValue(loads), "--loads", [0.3, 0.6, 0.9]);
             var scenario = s.Scenario("llm-stream");
-            var capacity = s.Capacity(scenario);
+            s.RequireCapacitySource(scenario);
             Uri lastGateway = s.ExternalGateway ?? new Uri("http://127.0.0.1/");
             Network? shared = null;
             try
             {
                 foreach (var strategy in names)
                 {
-                    var network = shared ?? await s.AcquireNetworkAsync(null, cancel);
+                    var network = shared ?? await s.AcquireNetworkAsync(null, cancel, strategy);
                     if (!network.Owned)
                     {
                         shared = network;
@@ -46,6 +46,7 @@ public static class SelectionExperiment
                     {
                         lastGateway = network.Gateway;
                         await s.Admin.SetStrategyAsync(network.Gateway, strategy, cancel);
+                        var capacity = await s.CapacityAsync(scenario, network, cancel);
                         foreach (var f in fractions)
                         {
                             var rate = capacity * f;

@@ -22,14 +22,15 @@ public sealed class RunExecutor(HttpClient http, TimeProvider time, bool showPro
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async ctx =>
                 {
-                    var bar = ctx.AddTask(Markup.Escape(spec.Label), maxValue: Math.Max(1, (spec.WarmUp + spec.Simulation.Duration + spec.Options.EffectiveDrain).TotalSeconds));
+                    var bar = ctx.AddTask(Markup.Escape(spec.Label), maxValue: Math.Max(1, (spec.WarmUp + spec.Simulation.Duration).TotalSeconds));
                     var started = time.GetTimestamp();
                     while (!task.IsCompleted)
                     {
                         await Task.WhenAny(task, Task.Delay(250, cancel));
                         var elapsed = time.GetElapsedTime(started).TotalSeconds;
                         bar.Value = Math.Min(bar.MaxValue, elapsed);
-                        bar.Description = Markup.Escape($"{spec.Label}: sent {progress.Sent}, done {progress.Completed}, failed {progress.Failed}, in flight {progress.InFlight}");
+                        var draining = elapsed > bar.MaxValue ? " (draining)" : "";
+                        bar.Description = Markup.Escape($"{spec.Label}: sent {progress.Sent}, done {progress.Completed}, failed {progress.Failed}, in flight {progress.InFlight}{draining}");
                     }
 
                     bar.Value = bar.MaxValue;

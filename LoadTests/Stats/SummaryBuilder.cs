@@ -93,7 +93,7 @@ public static class SummaryBuilder
 
     private static List<TimeBucket> Timeline(IReadOnlyList<RequestRecord> measured, double warmMs, double seconds)
     {
-        var bucketS = Math.Max(seconds / 60, 0.25);
+        var bucketS = Math.Max(seconds / 40, Math.Min(1, seconds / 4));
         var count = (int)Math.Ceiling(seconds / bucketS);
         var result = new List<TimeBucket>(count);
         var groups = measured.GroupBy(r => Math.Clamp((int)((r.IntendedMs - warmMs) / 1000 / bucketS), 0, Math.Max(0, count - 1)))

@@ -13,16 +13,15 @@ public sealed class ExperimentTests
 {
     private const string Topology = """
         {
+          "name": "i2v-test",
           "timeScale": 0.01,
           "seed": 42,
+          "gateway": { "port": 9935, "strategy": "adaptive", "environment": { "Existing__Key": "1" } },
           "orchestrators": [
-            { "name": "o1", "gpus": [ { "id": "o1-gpu0", "profile": "RTX 4090", "pipeline": "image-to-video", "modelId": "stabilityai/stable-video-diffusion-img2vid-xt-1-1", "warm": true } ] },
-            { "name": "o2", "gpus": [ { "id": "o2-gpu0", "profile": "RTX 4090", "pipeline": "image-to-video", "modelId": "stabilityai/stable-video-diffusion-img2vid-xt-1-1" },
-                                      { "id": "o2-gpu1", "profile": "RTX 4090", "pipeline": "image-to-video", "modelId": "stabilityai/stable-video-diffusion-img2vid-xt-1-1" } ] },
-            { "name": "o3", "gpus": [ { "id": "o3-gpu0", "profile": "RTX 4060 8GB", "pipeline": "image-to-video", "modelId": "stabilityai/stable-video-diffusion-img2vid-xt-1-1", "cpuOffload": true },
-                                      { "id": "o3-gpu1", "profile": "RTX 4060 8GB", "pipeline": "image-to-video", "modelId": "stabilityai/stable-video-diffusion-img2vid-xt-1-1" },
-                                      { "id": "o3-gpu2", "profile": "RTX 4060 8GB", "pipeline": "image-to-video", "modelId": "stabilityai/stable-video-diffusion-img2vid-xt-1-1" } ] },
-            { "name": "o4", "gpus": [ { "id": "o4-gpu0", "profile": "RTX 3090", "pipeline": "llm", "modelId": "meta-llama/Meta-Llama-3.1-8B-Instruct" } ] }
+            { "name": "fast", "replicas": 3, "gpus": [ { "profile": "RTX 4090", "pipeline": "image-to-video", "model": "stabilityai/stable-video-diffusion-img2vid-xt-1-1" } ] },
+            { "name": "slow", "replicas": 3, "gpus": [ { "profile": "RTX 4060 8GB", "pipeline": "image-to-video", "model": "stabilityai/stable-video-diffusion-img2vid-xt-1-1", "cpuOffload": true } ] },
+            { "name": "chat", "gpus": [ { "profile": "RTX 3090", "pipeline": "llm", "model": "meta-llama/Meta-Llama-3.1-8B-Instruct", "count": 2, "parallelism": 4 },
+                                        { "pipeline": "text-to-image", "runner": "external", "url": "http://127.0.0.1:8000" } ] }
           ]
         }
         """;
@@ -43,17 +42,47 @@ public sealed class ExperimentTests
             var t = TopologyInfo.Load(file);
 
             t.TimeScale.ShouldBe(0.01);
-            t.Gpus.Count.ShouldBe(7);
-            t.Gpus.Count(g => g.Pipeline == "image-to-video").ShouldBe(6);
+            t.Gpus.Count.ShouldBe(9);
+            t.Gpus.Where(g => g.Pipeline == "image-to-video").Select(g => g.Id)
+                .ShouldBe(["fast-1-gpu0", "fast-2-gpu0", "fast-3-gpu0", "slow-1-gpu0", "slow-2-gpu0", "slow-3-gpu0"]);
+            t.Gpus.Where(g => g.Orchestrator == "chat").Select(g => g.Id).ShouldBe(["chat-gpu0", "chat-gpu1", "chat-gpu2"]);
+            t.Gpus.Single(g => g.Id == "chat-gpu1").Parallelism.ShouldBe(4);
+            t.Gpus.Single(g => g.Id == "chat-gpu2").InSimulator.ShouldBeFalse();
+            t.Gpus.Single(g => g.Id == "chat-gpu2").Url.ShouldBe("http://127.0.0.1:8000");
             t.Models["llm"].ShouldBe("meta-llama/Meta-Llama-3.1-8B-Instruct");
+            t.SimulatorPort.ShouldBeNull();
 
             // 3 × 1/(50 s × 0.01) + 3 × 1/(517 s × 0.01) jobs per scaled second.
             CapacityModel.FleetCapacity(t, JobKind.ImageToVideo).ShouldBe((3 / 0.5) + (3 / 5.17), 1e-9);
-            CapacityModel.FleetCapacity(t, JobKind.TextToImage).ShouldBe(0);
+            CapacityModel.FleetCapacity(t, JobKind.TextToImage).ShouldBe(0); // an external runner has no profile
+            CapacityModel.FleetCapacity(t, JobKind.Llm).ShouldBe(2 * 4 / (0.6 * 0.01), 1e-9);
         }
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Topology_variant_fixes_the_simulator_port_and_adds_gateway_settings()
+    {
+        var file = TempFile(Topology);
+        var variant = Path.ChangeExtension(file, ".variant.json");
+        try
+        {
+            TopologyInfo.WriteVariant(file, variant, 45678, new Dictionary<string, string> { ["Timeouts__Default"] = "00:00:20" }, "round-robin");
+
+            var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(variant))!;
+            root["simulator"]!["port"]!.GetValue<int>().ShouldBe(45678);
+            root["gateway"]!["strategy"]!.GetValue<string>().ShouldBe("round-robin");
+            root["gateway"]!["environment"]!["Timeouts__Default"]!.GetValue<string>().ShouldBe("00:00:20");
+            root["gateway"]!["environment"]!["Existing__Key"]!.GetValue<string>().ShouldBe("1");
+            TopologyInfo.Load(variant).Gpus.Count.ShouldBe(9);
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(variant);
         }
     }
 
@@ -237,6 +266,7 @@ public sealed class ExperimentTests
             summary.Runs.ShouldAllBe(r => r.Overall.Ok == r.Overall.Count && r.Overall.Count > 0);
             summary.Header.TimeScale.ShouldBe(0.01);
             summary.Conclusions.ShouldNotBeEmpty();
+            File.ReadAllText(Path.Combine(outDir, "apphost-2.log")).ShouldContain("Gateway: ");
             var started = File.ReadAllLines(pids).Select(int.Parse).ToList();
             started.Count.ShouldBe(2);
             foreach (var pid in started)
@@ -282,6 +312,89 @@ public sealed class ExperimentTests
         {
             File.Delete(script);
             File.Delete(topology);
+        }
+    }
+
+    [Fact]
+    public async Task Capacity_probe_measures_each_simulated_gpu_with_the_scenario_request()
+    {
+        var hits = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await using var simulator = await FakeGateway.StartAsync(app => app.MapPost("/gpus/{id}/image-to-video", async (string id, HttpContext ctx) =>
+        {
+            var form = await ctx.Request.ReadFormAsync();
+            form.Files["image"].ShouldNotBeNull();
+            hits.Add(id);
+            await Task.Delay(id.StartsWith("fast", StringComparison.Ordinal) ? 50 : 250);
+            return Results.Json(new { images = Array.Empty<object>() });
+        }));
+        var file = TempFile(Topology);
+        try
+        {
+            var gpus = TopologyInfo.Load(file).Gpus.Where(g => g.Pipeline == "image-to-video").ToList();
+            ScenarioCatalog.TryResolve("image-to-video", out var scenario, out _);
+            using var http = RunExecutor.CreateHttpClient();
+
+            var times = await CapacityProbe.MeasureAsync(http, simulator.Url, gpus, scenario!, JobKind.ImageToVideo, 1, new Dictionary<string, string>(), TimeSpan.FromSeconds(10), CancellationToken.None);
+
+            hits.Count.ShouldBe(12); // two per GPU
+            times.Count.ShouldBe(6);
+            times.Where(t => t.Gpu.Profile == "RTX 4090").ShouldAllBe(t => t.MeasuredMs >= 45);
+            times.Where(t => t.Gpu.Profile == "RTX 4060 8GB").ShouldAllBe(t => t.MeasuredMs >= 240);
+            times.Single(t => t.Gpu.Id == "slow-1-gpu0").ExpectedRealSeconds.ShouldBe(517);
+            CapacityProbe.Capacity(times).ShouldBeInRange(20, 3 / 0.05 + 3 / 0.25);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Overhead_generates_a_topology_with_the_zero_latency_runner_and_compares_against_the_bare_proxy()
+    {
+        await using var gateway = await FakeGateway.InstantAsync();
+        var seen = TempFile("", ".topologies");
+        var pids = TempFile("", ".pids");
+        var script = TempFile($"#!/bin/sh\necho $$ >> {pids}\ncat \"$2\" >> {seen}\necho \"Gateway: {gateway.Url}\"\nexec sleep 300\n", ".sh");
+        MakeExecutable(script);
+        var outDir = Path.Combine(Path.GetTempPath(), "lt-ovh-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, err) = await Run("overhead", "--apphost", script, "--rate", "20", "--duration", "1s", "--warm-up", "0s",
+                "--throughput-duration", "1s", "--copies", "2", "--pause", "0s", "--out", outDir);
+
+            code.ShouldBe(0, err);
+            output.ShouldContain("overhead: bare proxy");
+            var topologies = File.ReadAllText(seen);
+            topologies.ShouldContain("\"runner\": \"external\"");
+            topologies.ShouldContain("Payments__Enabled");
+            var summary = ReportFiles.ReadSummary(outDir);
+            summary.Runs.Select(r => r.Label).ShouldBe(
+            [
+                "bare proxy latency", "bare proxy throughput", "gateway (payments on) latency", "gateway (payments on) throughput",
+                "gateway (payments off) latency", "gateway (payments off) throughput",
+            ]);
+            summary.Runs.ShouldAllBe(r => r.Overall.Ok == r.Overall.Count && r.Overall.Count > 0);
+            summary.Sections.First().Rows.Count.ShouldBe(3);
+            File.ReadAllLines(pids).Select(int.Parse).ShouldAllBe(pid => !Alive(pid));
+        }
+        finally
+        {
+            foreach (var pid in File.Exists(pids) ? File.ReadAllLines(pids).Select(int.Parse) : [])
+            {
+                if (Alive(pid))
+                {
+                    Process.GetProcessById(pid).Kill(true);
+                }
+            }
+
+            File.Delete(script);
+            File.Delete(seen);
+            File.Delete(pids);
+            if (Directory.Exists(outDir))
+            {
+                Directory.Delete(outDir, true);
+            }
         }
     }
 
