@@ -18,6 +18,7 @@ public static class DeadlineExperiment
         var strategies = new Option<string?>("--strategies") { Description = "comma-separated strategies (default round-robin,stake-price-latency,adaptive)" };
         var load = new Option<double>("--load") { Description = "fraction of fleet capacity", DefaultValueFactory = _ => 0.3 };
         var sloSeconds = new Option<double>("--slo-seconds") { Description = "the application's deadline in real-world seconds (scaled by the time scale)", DefaultValueFactory = _ => 30 };
+        var header = new Option<string>("--deadline-header") { Description = "send Livepeer-Deadline-Ms with the deadline: off | on | both", DefaultValueFactory = _ => "both" };
         var setting = new Option<string?>("--gateway-setting") { Description = "optional gateway setting name:KEY=VALUE;… (e.g. a 30 s image-to-video deadline)" };
         var command = new Command("deadline", "Image-to-video on RTX 4090s vs RTX 4060s with a 30 s deadline: goodput per strategy.");
         o.AddTo(command);
@@ -25,6 +26,7 @@ public static class DeadlineExperiment
         command.Add(load);
         command.Add(sloSeconds);
         command.Add(setting);
+        command.Add(header);
         command.SetAction(async (p, cancel) =>
         {
             using var s = new ExperimentSession(o, p, context, "deadline");
@@ -41,6 +43,13 @@ public static class DeadlineExperiment
                 throw new UsageException("bad --slo-seconds: use a positive number of seconds");
             }
 
+            bool[] headerModes = p.GetValue(header) switch
+            {
+                "off" => [false],
+                "on" => [true],
+                "both" => [false, true],
+                var other => throw new UsageException($"bad --deadline-header '{other}': use off, on or both"),
+            };
             var gatewaySetting = p.GetValue(setting) is { } gs ? GatewaySetting.Parse(gs, "--gateway-setting") : GatewaySetting.Default;
             var scenario = s.Scenario("image-to-video");
             s.RequireCapacitySource(scenario);
@@ -63,14 +72,21 @@ public static class DeadlineExperiment
                         lastGateway = network.Gateway;
                         await s.Admin.SetStrategyAsync(network.Gateway, strategy, cancel);
                         var capacity = await s.CapacityAsync(scenario, network, cancel);
-                        var spec = s.Spec(strategy, scenario, new PoissonSimulation(capacity * fraction, s.Duration), network.Gateway, new Slo(LatencyMs: sloMs), new Dictionary<string, string>
+                        foreach (var withHeader in headerModes)
                         {
-                            ["strategy"] = strategy,
-                            ["load"] = Fmt.Pct(fraction) + " of fleet capacity",
-                            ["deadline"] = Fmt.Inv($"{slo} s real-world = {Fmt.Num(sloMs)} ms scaled"),
-                            ["gateway setting"] = $"{gatewaySetting.Name} ({gatewaySetting.Describe()})",
-                        });
-                        await s.RunAsync(spec, network, null, cancel);
+                            var spec = s.Spec(withHeader ? strategy + " + deadline header" : strategy, scenario, new PoissonSimulation(capacity * fraction, s.Duration), network.Gateway, new Slo(LatencyMs: sloMs), new Dictionary<string, string>
+                            {
+                                ["strategy"] = strategy,
+                                ["load"] = Fmt.Pct(fraction) + " of fleet capacity",
+                                ["deadline"] = Fmt.Inv($"{slo} s real-world = {Fmt.Num(sloMs)} ms scaled"),
+                                ["client tells the gateway"] = withHeader ? Fmt.Inv($"Livepeer-Deadline-Ms: {Math.Ceiling(sloMs)}") : "nothing (gateway default deadline)",
+                                ["gateway setting"] = $"{gatewaySetting.Name} ({gatewaySetting.Describe()})",
+                            }) with
+                            {
+                                Headers = withHeader ? new Dictionary<string, string> { ["Livepeer-Deadline-Ms"] = Math.Ceiling(sloMs).ToString(System.Globalization.CultureInfo.InvariantCulture) } : new Dictionary<string, string>(),
+                            };
+                            await s.RunAsync(spec, network, null, cancel);
+                        }
                     }
                     finally
                     {

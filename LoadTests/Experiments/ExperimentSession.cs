@@ -171,7 +171,14 @@ public sealed class ExperimentSession : IDisposable
 
         var dll = NetworkHost.FindAppHost(p.GetValue(o.AppHost), p.GetValue(o.Configuration)!);
         networksStarted++;
-        environment ??= new Dictionary<string, string>();
+        // The gateway derives its default deadlines from real-world service times; a scaled network needs them scaled too.
+        var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        if (TimeScale is { } ts && ts > 0 && Math.Abs(ts - 1) > 1e-12)
+        {
+            env.TryAdd("Timeouts__ServiceTimeScale", ts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        environment = env;
         int? simulatorPort = Topology!.Gpus.Any(g => g.InSimulator) ? Topology.SimulatorPort ?? FreePort() : null;
         var variant = Path.Combine(OutFolder, $"topology-{networksStarted}.json");
         TopologyInfo.WriteVariant(TopologyFile!, variant, simulatorPort, environment, strategy);

@@ -20,11 +20,14 @@ public sealed record FailoverCost(
 /// </summary>
 public static class FailoverExperiment
 {
+    /// <summary>The second timeout setting compared when none is given: shorter deadlines and attempts (gateway keys, docs/gateway.md).</summary>
+    public const string DefaultTightSetting = "tight:Timeouts__DeadlineFactor=4;Timeouts__AttemptShare=0.35";
+
     public static Command Create(CliContext context)
     {
         var o = new ExperimentOptions();
         var faults = new Option<string?>("--faults") { Description = "fault schedules: none,crash,hang,slow,errors (default all)" };
-        var settings = new Option<string[]>("--timeout-setting") { Description = "gateway setting name:KEY=VALUE;KEY=VALUE (repeatable; each starts its own network)" };
+        var settings = new Option<string[]>("--timeout-setting") { Description = "gateway setting name:KEY=VALUE;KEY=VALUE (repeatable; each starts its own network; default: gateway defaults and " + DefaultTightSetting + ")" };
         var load = new Option<double>("--load") { Description = "fraction of fleet capacity", DefaultValueFactory = _ => 0.5 };
         var command = new Command("failover", "Measure timeouts and failover under fault schedules and timeout settings.");
         o.AddTo(command);
@@ -44,6 +47,10 @@ public static class FailoverExperiment
             if (gatewaySettings.Count == 0)
             {
                 gatewaySettings.Add(GatewaySetting.Default);
+                if (s.ExternalGateway is null)
+                {
+                    gatewaySettings.Add(GatewaySetting.Parse(DefaultTightSetting, "--timeout-setting"));
+                }
             }
 
             if (s.ExternalGateway is not null && gatewaySettings.Count > 1)

@@ -24,11 +24,13 @@ public sealed class JobRequestFactory
     private readonly IReadOnlyDictionary<string, string> models;
     private readonly Lazy<byte[]> image;
     private readonly Lazy<byte[]> audio;
+    private readonly IReadOnlyDictionary<string, string> headers;
 
     /// <param name="models">Model id per pipeline; when a pipeline is missing the request sends an empty id
     /// (the gateway then uses the pipeline's default), except LLM, whose <c>model</c> the gateway requires.</param>
-    public JobRequestFactory(Uri gateway, Scenario scenario, int seed, IReadOnlyDictionary<string, string>? models = null)
+    public JobRequestFactory(Uri gateway, Scenario scenario, int seed, IReadOnlyDictionary<string, string>? models = null, IReadOnlyDictionary<string, string>? headers = null)
     {
+        this.headers = headers ?? new Dictionary<string, string>();
         this.gateway = gateway;
         this.scenario = scenario;
         this.seed = seed;
@@ -43,6 +45,10 @@ public sealed class JobRequestFactory
         var jobSeed = unchecked((seed * 1_000_003L) + planned.Index) & 0xFFFFFFFFL;
         var topic = Topics[(int)(jobSeed % Topics.Length)];
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, kind.Pipeline()));
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
         switch (kind)
         {
             case JobKind.LlmStream or JobKind.Llm:

@@ -10,7 +10,7 @@ public sealed class RunExecutor(HttpClient http, TimeProvider time, bool showPro
     public async Task<(RunSummary Summary, IReadOnlyList<RequestRecord> Records)> ExecuteAsync(RunSpec spec, CancellationToken cancel)
     {
         var plan = JobPlan.Create(spec.Scenario, spec.Simulation, spec.WarmUp, spec.MaxRequests, spec.Seed);
-        var factory = new JobRequestFactory(spec.Options.Gateway, spec.Scenario, spec.Seed, spec.Models);
+        var factory = new JobRequestFactory(spec.Options.Gateway, spec.Scenario, spec.Seed, spec.Models, spec.Headers);
         var runner = new LoadRunner(http, time);
         var progress = new RunProgress();
         await log.WriteLineAsync($"run {spec.Label}: {spec.Simulation.Describe()}, warm-up {spec.WarmUp.TotalSeconds:0.###} s, scenario {spec.Scenario.Name}, seed {spec.Seed}");
