@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using LivepeerAspire.Protocol.Eth;
+using LivepeerAspire.Protocol.Ledger;
+
+namespace LivepeerAspire.Protocol.Payments;
+
+/// <summary>A winning ticket waiting for redemption, with the secret that proves it won.</summary>
+public sealed record WinningTicket(Ticket Ticket, byte[] Signature, BigInteger RecipientRand, BigInteger ParamsExpirationBlock);
+
+/// <summary>
+/// Winning tickets of one orchestrator, redeemed on the ledger only once their params have expired (revealing
+/// recipientRand earlier would let the sender choose nonces that lose), as go-livepeer's pm queue does.
+/// </summary>
+public sealed class RedemptionQueue(ILedger ledger, Action<string>? log = null)
+{
+    private readonly ConcurrentDictionary<string, WinningTicket> tickets = new();
+    private readonly SemaphoreSlim redeeming = new(1, 1);
+    private long redeemed;
+    private long failed;
+    private BigInteger redeemedFaceValue;
+    private readonly object totalsLock = new();
+
+    public int Count => tickets.Count;
+
+    public long Redeemed => Interlocked.Read(ref redeemed);
+
+    public long Failed => Interlocked.Read(ref failed);
+
+    public BigInteger RedeemedFaceValue
+    {
+        get
+        {
+            lock (totalsLock)
+            {
+                return redeemedFaceValue;
+            }
+        }
+    }
+
+    public bool Enqueue(WinningTicket ticket) => tickets.TryAdd(Convert.ToHexString(ticket.Ticket.Hash()), ticket);
+
+    /// <summary>Face value of this sender's tickets not yet redeemed (go's pendingAmount).</summary>
+    public BigInteger PendingFaceValue(EthAddress sender)
+    {
+        var sum = BigInteger.Zero;
+        foreach (var t in tickets.Values)
+        {
+            if (t.Ticket.Sender == sender)
+            {
+                sum += t.Ticket.FaceValue;
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>Redeems every ticket whose params expiration block has passed; failed tickets are dropped with a log line.</summary>
+    public async Task<IReadOnlyList<(WinningTicket Ticket, RedeemResult Result)>> RedeemDueAsync(CancellationToken cancellationToken = default)
+    {
+        await redeeming.WaitAsync(cancellationToken);
+        try
+        {
+            var head = await ledger.GetHeadAsync(cancellationToken);
+            var results = new List<(WinningTicket, RedeemResult)>();
+            foreach (var (key, ticket) in tickets.OrderBy(t => t.Value.ParamsExpirationBlock))
+            {
+                if (ticket.ParamsExpirationBlock > head.BlockNumber)
+                {
+                    continue;
+                }
+
+                var result = await ledger.RedeemWinningTicketAsync(ticket.Ticket, ticket.Signature, ticket.RecipientRand, cancellationToken);
+                tickets.TryRemove(key, out _);
+                results.Add((ticket, result));
+                if (result.Redeemed)
+                {
+                    Interlocked.Increment(ref redeemed);
+                    lock (totalsLock)
+                    {
+                        redeemedFaceValue += ticket.Ticket.FaceValue;
+                    }
+
+                    log?.Invoke($"redeemed winning ticket from {ticket.Ticket.Sender} nonce {ticket.Ticket.SenderNonce}: face value {ticket.Ticket.FaceValue} wei, paid {result.Paid} wei");
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                    log?.Invoke($"winning ticket from {ticket.Ticket.Sender} nonce {ticket.Ticket.SenderNonce} not redeemed: {result.Error}");
+                }
+            }
+
+            return results;
+        }
+        finally
+        {
+            redeeming.Release();
+        }
+    }
+
+    /// <summary>Redeems due tickets every <paramref name="interval"/> until cancelled (run it as a background task).</summary>
+    public async Task RunAsync(TimeSpan interval, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            try
+            {
+                await RedeemDueAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log?.Invoke($"redemption round failed, will retry: {e.Message}");
+            }
+        }
+    }
+}
