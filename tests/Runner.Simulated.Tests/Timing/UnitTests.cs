@@ -1,6 +1,6 @@
 using LivepeerAspire.Runner.Simulated.Fleet;
 using LivepeerAspire.Runner.Simulated.Gpus;
-using LivepeerAspire.Runner.Simulated.Media;
+using LivepeerAspire.Protocol.Media;
 
 namespace LivepeerAspire.Runner.Simulated.Tests.Timing;
 
@@ -68,13 +68,13 @@ public class UnitTests
     [Fact]
     public void A_video_frame_png_stays_small()
     {
-        Png.Encode(1024, 576, 99, 3).Length.ShouldBeLessThan(32 * 1024);
+        SyntheticPng.Encode(1024, 576, 99, 3).Length.ShouldBeLessThan(32 * 1024);
     }
 
     [Fact]
     public void Wav_duration_round_trips()
     {
-        Wav.Duration(Wav.Tone(2.5))!.Value.ShouldBe(2.5, 1e-3);
-        Wav.Duration("not a wav at all, just some text....................."u8).ShouldBeNull();
+        SyntheticWav.Duration(SyntheticWav.Tone(2.5))!.Value.ShouldBe(2.5, 1e-3);
+        SyntheticWav.Duration("not a wav at all, just some text....................."u8).ShouldBeNull();
     }
 }
