@@ -13,6 +13,16 @@ builder.AddSimulatedRunnerServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapSimulatedRunnerApi();
+try
+{
+    app.MapSimulatedRunnerApi();
+}
+catch (ConfigFileException ex)
+{
+    // Same one-line message as --validate; the service does not start on a bad profile or fleet file.
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
 app.Run();
 return 0;

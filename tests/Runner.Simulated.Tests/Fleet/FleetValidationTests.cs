@@ -87,13 +87,33 @@ public class FleetValidationTests
     }
 
     [Fact]
-    public async Task The_service_refuses_to_start_on_an_invalid_fleet_file()
+    public async Task The_service_process_refuses_to_start_on_an_invalid_fleet_file_with_exit_code_2()
     {
-        var ex = await Should.ThrowAsync<ConfigFileException>(async () =>
+        var bad = Write("""{"gpus":[{"id":"a","profile":"RTX 9090","pipeline":"llm"}]}""");
+        var dll = Path.Combine(AppContext.BaseDirectory, "Runner.Simulated.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
-            await using var host = new SimulatorHost("""{"gpus":[{"id":"a","profile":"RTX 9090","pipeline":"llm"}]}""");
-        });
-        ex.JsonPath.ShouldBe("$.gpus[0].profile");
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            ArgumentList = { dll, "--urls", "http://127.0.0.1:0", $"--Simulator:FleetFile={bad}" },
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(cts.Token);
+
+            process.ExitCode.ShouldBe(2);
+            (await stderr).Trim().ShouldBe($"{bad}: $.gpus[0].profile: unknown GPU profile 'RTX 9090'; known: RTX 4060 8GB, RTX 3090, RTX 4090, A100 80GB, H100 80GB");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
     }
 
     private static FleetConfig Load(string json) => FleetValidator.Load(Write(json), Catalog);
