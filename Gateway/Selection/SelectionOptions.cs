@@ -164,6 +164,9 @@ public sealed class AdaptiveOptions
     /// <summary><c>rank</c> (lowest expected completion time) or <c>power-of-two</c> (two candidates sampled by speed).</summary>
     public string Mode { get; set; } = "rank";
 
+    /// <summary>An orchestrator not measured for this long gets one job to measure it again (0 = never).</summary>
+    public TimeSpan ReprobeAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Willing to pay up to this multiple of the cheapest candidate's price; 0 = price is ignored.</summary>
     public double CostBudget { get; set; }
 
@@ -177,6 +180,11 @@ public sealed class AdaptiveOptions
         if (ExplorationJobs < 0)
         {
             yield return $"Selection:Adaptive:ExplorationJobs must not be negative (got {ExplorationJobs})";
+        }
+
+        if (ReprobeAfter < TimeSpan.Zero)
+        {
+            yield return $"Selection:Adaptive:ReprobeAfter must not be negative (got {ReprobeAfter})";
         }
 
         if (Mode is not ("rank" or "power-of-two"))
