@@ -35,14 +35,14 @@ public sealed class JobRunner(
             var outcome = await DispatchAsync(job, sink, context.RequestAborted).ConfigureAwait(false);
             if (outcome.Ok && !outcome.Committed)
             {
-                JobResponseHeaders.Apply(context.Response, outcome.Session?.ServiceUri.ToString(), outcome.Attempts, outcome.Fee);
+                JobResponseHeaders.Apply(context.Response, outcome.Session?.AdvertisedUri, outcome.Attempts, outcome.Fee);
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/json";
                 await context.Response.Body.WriteAsync(outcome.Body, context.RequestAborted).ConfigureAwait(false);
             }
             else if (!outcome.Ok && !outcome.Committed && outcome.Status != 499)
             {
-                JobResponseHeaders.Apply(context.Response, outcome.Session?.ServiceUri.ToString(), outcome.Attempts, 0);
+                JobResponseHeaders.Apply(context.Response, outcome.Session?.AdvertisedUri, outcome.Attempts, 0);
                 await ErrorWriter.Livepeer(context, outcome.Status, outcome.Message).ConfigureAwait(false);
             }
 
@@ -91,12 +91,12 @@ public sealed class JobRunner(
             if (outcome.Ok && !outcome.Committed)
             {
                 var answer = JsonSerializer.Deserialize<LlmResponse>(outcome.Body, WireJson.Options)!;
-                JobResponseHeaders.Apply(context.Response, outcome.Session?.ServiceUri.ToString(), outcome.Attempts, outcome.Fee);
+                JobResponseHeaders.Apply(context.Response, outcome.Session?.AdvertisedUri, outcome.Attempts, outcome.Fee);
                 await context.Response.WriteAsJsonAsync(ToCompletion(answer, job.ModelId), WireJson.Options, "application/json", context.RequestAborted).ConfigureAwait(false);
             }
             else if (!outcome.Ok && !outcome.Committed && outcome.Status != 499)
             {
-                JobResponseHeaders.Apply(context.Response, outcome.Session?.ServiceUri.ToString(), outcome.Attempts, 0);
+                JobResponseHeaders.Apply(context.Response, outcome.Session?.AdvertisedUri, outcome.Attempts, 0);
                 await ErrorWriter.OpenAi(context, outcome.Status, outcome.Message).ConfigureAwait(false);
             }
 

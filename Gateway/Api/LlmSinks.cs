@@ -14,7 +14,7 @@ public static class SseHeaders
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers.Connection = "keep-alive";
-        JobResponseHeaders.Apply(response, attempt.Session.ServiceUri.ToString(), attempt.Number, attempt.Payment.FeeWei);
+        JobResponseHeaders.Apply(response, attempt.Session.AdvertisedUri, attempt.Number, attempt.Payment.FeeWei);
     }
 }
 

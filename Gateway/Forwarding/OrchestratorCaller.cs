@@ -135,7 +135,7 @@ public sealed class OrchestratorCaller(GatewayHttp http, TimeProvider time, IOpt
             }
 
             const string message = "the orchestrator stopped sending tokens";
-            await sink.ErrorAsync(message, null, CancellationToken.None).ConfigureAwait(false);
+            await TryErrorAsync(sink, message).ConfigureAwait(false);
             return AttemptResult.Fail(FailureKind.Timeout, 0, message, committed: true, ttft);
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
@@ -145,7 +145,12 @@ public sealed class OrchestratorCaller(GatewayHttp http, TimeProvider time, IOpt
                 return AttemptResult.Fail(FailureKind.Error, 0, e.Message);
             }
 
-            await sink.ErrorAsync("the orchestrator's stream broke: " + e.Message, null, CancellationToken.None).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return AttemptResult.Fail(FailureKind.Error, 0, "client went away", committed: true, ttft);
+            }
+
+            await TryErrorAsync(sink, "the orchestrator's stream broke: " + e.Message).ConfigureAwait(false);
             return AttemptResult.Fail(FailureKind.Error, 0, e.Message, committed: true, ttft);
         }
     }
@@ -159,6 +164,19 @@ public sealed class OrchestratorCaller(GatewayHttp http, TimeProvider time, IOpt
 
         await sink.ErrorAsync(message, last, CancellationToken.None).ConfigureAwait(false);
         return AttemptResult.Fail(FailureKind.Error, 200, message, committed: true, ttft);
+    }
+
+    /// <summary>Ends a started stream with an error chunk; the client may already be gone.</summary>
+    private static async Task TryErrorAsync(ILlmStreamSink sink, string message)
+    {
+        try
+        {
+            await sink.ErrorAsync(message, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // Nothing more can reach the client.
+        }
     }
 
     private static string? TryError(string payload)

@@ -40,6 +40,14 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
             }
         }
 
+        foreach (var candidate in pool.Where((c, i) => speeds[i] is { Samples: > 0 } && c.InFlight == 0))
+        {
+            if (context.Speeds.TryReprobe(candidate.Key, context.Pipeline.Name, context.ModelId, options.ReprobeAfter))
+            {
+                return SelectionResult.Of(candidate);
+            }
+        }
+
         var known = pool.Select((c, i) => (Session: c, Speed: speeds[i]))
             .Where(x => x.Speed is { Samples: > 0 })
             .Select(x => (x.Session, SecondsPerUnit: x.Speed!.SecondsPerUnit, Expected: Expected(x.Session, x.Speed.SecondsPerUnit, context.Work)))

@@ -13,7 +13,16 @@ public sealed class ConfiguredStakeReader(StrategySelector selection) : IStakeRe
 {
     public decimal StakeOf(AiSession session)
     {
-        var stakes = selection.Options.Stakes;
+        var options = selection.Options;
+        foreach (var (url, listed, _) in options.ParsedStakeList())
+        {
+            if (listed is { } value && string.Equals(url, session.Key, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        var stakes = options.Stakes;
         foreach (var (key, stake) in stakes)
         {
             if (string.Equals(Discovery.OrchestratorKey.Of(key), session.Key, StringComparison.OrdinalIgnoreCase)

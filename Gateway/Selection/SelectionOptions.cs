@@ -32,6 +32,23 @@ public sealed class SelectionOptions
     /// <summary>Orchestrator service URI or ETH address → bonded stake in LPT (off-chain there is no bonding manager to ask).</summary>
     public Dictionary<string, decimal> Stakes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The same by URL in one string, since a URL cannot be a configuration key (its colons split sections):
+    /// <c>http://127.0.0.1:8935=5000,http://127.0.0.1:8936=3000</c> (env <c>Selection__StakeList</c>).
+    /// </summary>
+    public string StakeList { get; set; } = "";
+
+    /// <summary><see cref="StakeList"/> parsed: canonical URL → stake; null entries are malformed.</summary>
+    public IReadOnlyList<(string Url, decimal? Stake, string Raw)> ParsedStakeList() =>
+        StakeList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(entry =>
+            {
+                var eq = entry.LastIndexOf('=');
+                var ok = eq > 0 && decimal.TryParse(entry[(eq + 1)..], System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var stake) && stake >= 0;
+                return (eq > 0 ? Discovery.OrchestratorKey.Of(entry[..eq].Trim()) : entry, ok ? decimal.Parse(entry[(eq + 1)..], System.Globalization.CultureInfo.InvariantCulture) : (decimal?)null, entry);
+            })
+            .ToList();
+
     /// <summary>[-maxPricePerUnit] in wei (a number, or "&lt;number&gt;eth"); "0" accepts any price.</summary>
     public string MaxPricePerUnit { get; set; } = "0";
 
@@ -68,6 +85,16 @@ public sealed class SelectionOptions
         if (Math.Abs(sum - 1.0) > 0.0001)
         {
             yield return $"Selection:StakeWeight + PriceWeight + RandWeight must sum to 1 (got {StakeWeight} + {PriceWeight} + {RandWeight} = {sum})";
+        }
+
+        foreach (var (_, stake, raw) in ParsedStakeList().Where(e => e.Stake is null))
+        {
+            yield return $"Selection:StakeList entry '{raw}' is not <url>=<non-negative LPT>";
+        }
+
+        if (Stakes.Values.Any(v => v < 0))
+        {
+            yield return "Selection:Stakes must not be negative";
         }
 
         if (PriceExpFactor <= 0)
@@ -137,6 +164,9 @@ public sealed class AdaptiveOptions
     /// <summary><c>rank</c> (lowest expected completion time) or <c>power-of-two</c> (two candidates sampled by speed).</summary>
     public string Mode { get; set; } = "rank";
 
+    /// <summary>An orchestrator not measured for this long gets one job to measure it again (0 = never).</summary>
+    public TimeSpan ReprobeAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Willing to pay up to this multiple of the cheapest candidate's price; 0 = price is ignored.</summary>
     public double CostBudget { get; set; }
 
@@ -150,6 +180,11 @@ public sealed class AdaptiveOptions
         if (ExplorationJobs < 0)
         {
             yield return $"Selection:Adaptive:ExplorationJobs must not be negative (got {ExplorationJobs})";
+        }
+
+        if (ReprobeAfter < TimeSpan.Zero)
+        {
+            yield return $"Selection:Adaptive:ReprobeAfter must not be negative (got {ReprobeAfter})";
         }
 
         if (Mode is not ("rank" or "power-of-two"))

@@ -7,7 +7,7 @@ namespace LivepeerAspire.Gateway.Selection;
 /// and units. A job that timed out or failed after running counts with its elapsed time as a lower bound, so a
 /// hung orchestrator looks slow rather than unknown.
 /// </summary>
-public sealed class SpeedTracker(StrategySelector selection)
+public sealed class SpeedTracker(StrategySelector selection, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
 
@@ -16,6 +16,7 @@ public sealed class SpeedTracker(StrategySelector selection)
         public double SecondsPerUnit;
         public int Samples;
         public int Explorations;
+        public DateTimeOffset LastTouched;
     }
 
     public static string KeyOf(string orchestrator, string pipeline, string model) => $"{orchestrator}|{pipeline}|{model}";
@@ -37,6 +38,7 @@ public sealed class SpeedTracker(StrategySelector selection)
         {
             entry.SecondsPerUnit = entry.Samples == 0 ? sample : (alpha * sample) + ((1 - alpha) * entry.SecondsPerUnit);
             entry.Samples++;
+            entry.LastTouched = time.GetUtcNow();
         }
     }
 
@@ -52,6 +54,30 @@ public sealed class SpeedTracker(StrategySelector selection)
             }
 
             entry.Explorations++;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// One re-probe of an orchestrator whose measurement is older than <paramref name="after"/>: without it, one that
+    /// looked slow (say, a timeout before a restart) would never be chosen again and never measured again.
+    /// </summary>
+    public bool TryReprobe(string orchestrator, string pipeline, string model, TimeSpan after)
+    {
+        if (after <= TimeSpan.Zero || Get(orchestrator, pipeline, model) is not { Samples: > 0 } entry)
+        {
+            return false;
+        }
+
+        lock (entry)
+        {
+            var now = time.GetUtcNow();
+            if (now - entry.LastTouched < after)
+            {
+                return false;
+            }
+
+            entry.LastTouched = now;
             return true;
         }
     }

@@ -37,6 +37,9 @@ public sealed class AiSession
 
     public Uri ServiceUri { get; private set; }
 
+    /// <summary>The service URI exactly as the orchestrator advertises it (the Livepeer-Orchestrator header).</summary>
+    public string AdvertisedUri => string.IsNullOrEmpty(Info.Transcoder) ? ServiceUri.ToString() : Info.Transcoder;
+
     public OrchestratorInfo Info { get; private set; }
 
     public TimeSpan InitialLatency { get; private set; }

@@ -36,6 +36,14 @@ public sealed class TimeoutOptions
     /// <summary>Default deadline = expected service time × this (20 leaves an RTX 4060, ~10× slower, room to queue and still finish).</summary>
     public double DeadlineFactor { get; set; } = 20;
 
+    /// <summary>
+    /// Floors for the derived defaults: HTTP, start-up and JIT costs do not shrink with a simulator's time scale,
+    /// so a scaled deadline of a fraction of a second would suspend healthy orchestrators.
+    /// </summary>
+    public TimeSpan MinDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan MinAttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>One attempt may use at most this share of the total deadline, leaving room to fail over.</summary>
     public double AttemptShare { get; set; } = 0.6;
 
@@ -75,7 +83,8 @@ public sealed class TimeoutOptions
             return deadline;
         }
 
-        return TimeSpan.FromSeconds(ExpectedServiceSeconds.GetValueOrDefault(pipeline.Name, 10) * DeadlineFactor * ServiceTimeScale);
+        var derived = TimeSpan.FromSeconds(ExpectedServiceSeconds.GetValueOrDefault(pipeline.Name, 10) * DeadlineFactor * ServiceTimeScale);
+        return derived > MinDeadline ? derived : MinDeadline;
     }
 
     public TimeSpan AttemptTimeoutFor(Pipeline pipeline, TimeSpan deadline)
@@ -85,7 +94,9 @@ public sealed class TimeoutOptions
             return attempt;
         }
 
-        return deadline * AttemptShare;
+        var share = deadline * AttemptShare;
+        var floor = MinAttemptTimeout < deadline ? MinAttemptTimeout : deadline;
+        return share > floor ? share : floor;
     }
 
     public IEnumerable<string> Validate()
@@ -105,7 +116,7 @@ public sealed class TimeoutOptions
             yield return $"Timeouts:AttemptShare must be in (0, 1] (got {AttemptShare})";
         }
 
-        foreach (var (name, value) in new[] { ("FirstToken", FirstToken), ("StreamIdle", StreamIdle), ("MaxClientDeadline", MaxClientDeadline) })
+        foreach (var (name, value) in new[] { ("FirstToken", FirstToken), ("StreamIdle", StreamIdle), ("MaxClientDeadline", MaxClientDeadline), ("MinDeadline", MinDeadline), ("MinAttemptTimeout", MinAttemptTimeout) })
         {
             if (value <= TimeSpan.Zero)
             {

@@ -38,7 +38,7 @@ public static class TestSessions
         new([new RoundRobinStrategy(), new StakePriceLatencyStrategy(), new AdaptiveStrategy()], Options.Create(options));
 
     public static SelectionContext Context(StrategySelector selection, Random random, double work = 1, TimeSpan? remaining = null, SpeedTracker? speeds = null, Pipeline? pipeline = null, string model = "m") =>
-        new(pipeline ?? PipelineCatalog.TextToImage, model, work, remaining ?? TimeSpan.FromHours(1), selection.Options, random, speeds ?? new SpeedTracker(selection), new ConfiguredStakeReader(selection));
+        new(pipeline ?? PipelineCatalog.TextToImage, model, work, remaining ?? TimeSpan.FromHours(1), selection.Options, random, speeds ?? new SpeedTracker(selection, new ManualTimeProvider()), new ConfiguredStakeReader(selection));
 }
 
 /// <summary>An in-memory network: URL → OrchestratorInfo (or unreachable).</summary>
@@ -74,7 +74,7 @@ public sealed class FakeInfoClient : IOrchestratorInfoClient
     {
         var state = TestSessions.Selection(selection ?? new SelectionOptions());
         return new AiSessionManager(
-            Discovery(time), state, new SpeedTracker(state), new ConfiguredStakeReader(state), new Cooldowns(time), time,
+            Discovery(time), state, new SpeedTracker(state, time), new ConfiguredStakeReader(state), new Cooldowns(time), time,
             Options.Create(new DiscoveryOptions()), new Random(seed));
     }
 }

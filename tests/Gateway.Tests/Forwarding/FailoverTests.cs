@@ -161,6 +161,20 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public async Task A_broken_openai_stream_ends_with_an_error_event_and_done()
+    {
+        await using var gw = await GatewayHost.StartAsync(1, Models);
+        gw.Orchestrators[0].Mode = FakeMode.BreakMidStream;
+        var response = await gw.Client.PostAsync("/v1/chat/completions", FirstRoutesTests.Json(new { model = Llama, messages = new[] { new { role = "user", content = "hi" } }, stream = true }));
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+        var events = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        events[^1].ShouldBe("data: [DONE]");
+        JsonDocument.Parse(events[^2]["data: ".Length..]).RootElement.GetProperty("error").GetProperty("type").GetString().ShouldBe("api_error");
+        JsonDocument.Parse(events[0]["data: ".Length..]).RootElement.GetProperty("object").GetString().ShouldBe("chat.completion.chunk");
+    }
+
+    [Fact]
     public async Task Hedging_sends_a_second_attempt_to_another_orchestrator_when_the_first_is_slow()
     {
         var settings = new Dictionary<string, string?>

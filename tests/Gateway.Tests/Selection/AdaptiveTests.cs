@@ -7,10 +7,30 @@ public sealed class AdaptiveTests
 {
     private const string Pipeline = "text-to-image";
 
-    private static (StrategySelector Selection, SpeedTracker Speeds) Setup(AdaptiveOptions? adaptive = null)
+    private readonly ManualTimeProvider time = new();
+
+    private (StrategySelector Selection, SpeedTracker Speeds) Setup(AdaptiveOptions? adaptive = null)
     {
         var selection = TestSessions.Selection(new SelectionOptions { Strategy = "adaptive", Adaptive = adaptive ?? new AdaptiveOptions() });
-        return (selection, new SpeedTracker(selection));
+        return (selection, new SpeedTracker(selection, time));
+    }
+
+    [Fact]
+    public void An_orchestrator_that_looked_slow_is_measured_again_once_its_sample_is_old()
+    {
+        var (selection, speeds) = Setup(new AdaptiveOptions { ReprobeAfter = TimeSpan.FromMinutes(1) });
+        var fast = TestSessions.Session("http://fast:1/");
+        var once = TestSessions.Session("http://timedout:1/");
+        speeds.Record(fast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(once.Key, Pipeline, "m", TimeSpan.FromSeconds(60), 100);
+        var strategy = new AdaptiveStrategy();
+        SelectionContext Context() => TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds);
+
+        strategy.Select([fast, once], Context()).Session.ShouldBe(fast);
+        time.Advance(TimeSpan.FromMinutes(2));
+        speeds.Record(fast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        strategy.Select([fast, once], Context()).Session.ShouldBe(once);
+        strategy.Select([fast, once], Context()).Session.ShouldBe(fast);
     }
 
     [Fact]

@@ -49,3 +49,19 @@ public sealed class ConfigValidationTests
         new SelectionOptions { StakeWeight = 0.7, PriceWeight = 0, RandWeight = 0.3002 }.Validate().ShouldNotBeEmpty();
     }
 }
+
+public sealed class StakeListTests
+{
+    [Fact]
+    public void Stake_list_gives_stakes_by_url_and_bad_entries_are_refused()
+    {
+        var options = new SelectionOptions { StakeList = "http://o1:1/=100, http://o2:1=300.5" };
+        options.Validate().ShouldBeEmpty();
+        var reader = new ConfiguredStakeReader(TestSessions.Selection(options));
+        reader.StakeOf(TestSessions.Session("http://o1:1/")).ShouldBe(100m);
+        reader.StakeOf(TestSessions.Session("http://o2:1/")).ShouldBe(300.5m);
+        reader.StakeOf(TestSessions.Session("http://o3:1/")).ShouldBe(0m);
+
+        new SelectionOptions { StakeList = "http://o1:1=lots" }.Validate().ShouldContain(e => e.Contains("StakeList"));
+    }
+}
