@@ -1,2 +1,1 @@
-Console.WriteLine("LivepeerAspire load tests: not yet implemented");
-return 1;
+return await LivepeerAspire.LoadTests.LoadTestCli.RunAsync(args);

@@ -1,14 +1,67 @@
+using LivepeerAspire.Orchestrator.Discovery;
+using LivepeerAspire.Orchestrator.Jobs;
+using LivepeerAspire.Orchestrator.Models;
+using LivepeerAspire.Orchestrator.Payments;
+using LivepeerAspire.Orchestrator.Runners;
+using LivepeerAspire.Orchestrator.Status;
+using LivepeerAspire.Protocol.Pricing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
 namespace LivepeerAspire.Orchestrator;
 
 public static class OrchestratorExtensions
 {
     public static WebApplicationBuilder AddOrchestratorServices(this WebApplicationBuilder builder)
     {
+        var services = builder.Services;
+        services.Configure<OrchestratorOptions>(builder.Configuration.GetSection(OrchestratorOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ModelCatalog(LoadModels(sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value)));
+        services.TryAddSingleton(_ => RunnerHttp.CreateDefault());
+        services.AddSingleton<AuthTokenIssuer>();
+        services.AddSingleton<OrchestratorInfoBuilder>();
+        services.AddSingleton<ServiceUriResolver>();
+        services.AddSingleton<RunnerForwarder>();
+        services.AddSingleton<JobStats>();
+        services.TryAddSingleton<IPaymentReceiver, OffchainPaymentReceiver>();
+        services.TryAddSingleton<ITicketParamsSource, OffchainTicketParamsSource>();
+        services.AddHostedService<RunnerStartup>();
+        services.AddHealthChecks().AddCheck<RunnersReadyHealthCheck>("runners");
         return builder;
     }
 
+    /// <summary>
+    /// Maps the orchestrator routes. The aiModels file is loaded here, once configuration is final, so an
+    /// invalid file stops the process before it listens (an <see cref="AiModelsException"/> naming file and entry).
+    /// </summary>
     public static WebApplication MapOrchestratorApi(this WebApplication app)
     {
+        var catalog = app.Services.GetRequiredService<ModelCatalog>();
+        foreach (var model in catalog.Models)
+        {
+            app.Logger.LogInformation("Serving {Pipeline} {Model}: capacity {Capacity}, warm {Warm}, price {Price} wei/unit",
+                model.Pipeline, model.ModelId, model.Capacity, model.Warm, model.PriceFor(null)?.ToString() ?? "none");
+        }
+
+        GetOrchestratorApi.Map(app);
+        PipelineApi.Map(app);
+        StatusApi.Map(app);
+        app.MapFallback((HttpContext context) => JobErrors.WriteAsync(context, StatusCodes.Status404NotFound,
+            $"no route {context.Request.Method} {context.Request.Path}; AI routes: {string.Join(", ", Protocol.Pipelines.PipelineCatalog.All.Select(p => p.Route))}"));
         return app;
+    }
+
+    private static IReadOnlyList<ModelEntry> LoadModels(OrchestratorOptions options)
+    {
+        BigRational? ethUsd = null;
+        if (!string.IsNullOrWhiteSpace(options.EthUsdPrice))
+        {
+            ethUsd = BigRational.TryParse(options.EthUsdPrice, out var price) && price.Sign > 0
+                ? price
+                : throw new AiModelsException($"Orchestrator:EthUsdPrice '{options.EthUsdPrice}' must be a positive number (USD per ETH)");
+        }
+
+        return AiModelsLoader.LoadFile(options.AiModelsFile, ethUsd);
     }
 }

@@ -1,4 +1,5 @@
 using LivepeerAspire.Orchestrator;
+using LivepeerAspire.Orchestrator.Models;
 using LivepeerAspire.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,5 +8,15 @@ builder.AddOrchestratorServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapOrchestratorApi();
+try
+{
+    app.MapOrchestratorApi();
+}
+catch (AiModelsException e)
+{
+    Console.Error.WriteLine($"orchestrator: refusing to start: {e.Message}");
+    return 2;
+}
+
 app.Run();
+return Environment.ExitCode;

@@ -1,11 +1,13 @@
 using LivepeerAspire.Runner.Ollama;
 using LivepeerAspire.ServiceDefaults;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddOllamaRunnerServices();
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
+// Not MapDefaultEndpoints: /health here is the ai-runner's (JSON status probed from Ollama).
+app.MapHealthChecks(ServiceDefaultsExtensions.AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
 app.MapOllamaRunnerApi();
 app.Run();

@@ -1,5 +1,11 @@
 using LivepeerAspire.Runner.Simulated;
+using LivepeerAspire.Runner.Simulated.Fleet;
 using LivepeerAspire.ServiceDefaults;
+
+if (ValidateCommand.TryRun(args, Console.Out, out var exitCode))
+{
+    return exitCode;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -9,3 +15,4 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapSimulatedRunnerApi();
 app.Run();
+return 0;

@@ -1,2 +1,0 @@
-Console.WriteLine("LivepeerAspire AppHost: not yet implemented");
-return 1;

@@ -1,0 +1,35 @@
+namespace LivepeerAspire.Gateway.Forwarding;
+
+/// <summary>
+/// The one outbound HTTP stack: an <see cref="HttpMessageInvoker"/> over <see cref="SocketsHttpHandler"/> with
+/// pooled keep-alive connections and no overall timeout (each call carries its own deadline), as DESIGN.md
+/// "Forwarding" measured. go-livepeer's 2 s dial timeout and 1 min idle close are kept.
+/// </summary>
+public sealed class GatewayHttp : IDisposable
+{
+    public GatewayHttp()
+    {
+        Handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            MaxConnectionsPerServer = int.MaxValue,
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        };
+        Invoker = new HttpMessageInvoker(Handler, disposeHandler: false);
+    }
+
+    public SocketsHttpHandler Handler { get; }
+
+    public HttpMessageInvoker Invoker { get; }
+
+    public void Dispose()
+    {
+        Invoker.Dispose();
+        Handler.Dispose();
+    }
+}

@@ -1,0 +1,256 @@
+using LivepeerAspire.Gateway.Observability;
+using LivepeerAspire.Gateway.Payments;
+using LivepeerAspire.Gateway.Selection;
+using LivepeerAspire.Gateway.Sessions;
+using LivepeerAspire.Gateway.Timeouts;
+using Microsoft.Extensions.Options;
+
+namespace LivepeerAspire.Gateway.Forwarding;
+
+/// <summary>
+/// The retry loop (go-livepeer processAIRequest, with a deadline): select, pay, send, and on failure classify —
+/// capacity and ticket errors go to another orchestrator with a cooldown and no suspension; a bad request is
+/// returned to the client; timeouts and other errors suspend the orchestrator and go on — until the job's deadline,
+/// Timeouts:MaxAttempts tries, or no candidate is left (503 with the reasons). Optional hedging for non-streamed jobs.
+/// </summary>
+public sealed class JobDispatcher(
+    AiSessionManager sessions,
+    IPaymentSender payments,
+    SpeedTracker speeds,
+    Cooldowns cooldowns,
+    GatewayMetrics metrics,
+    TimeProvider time,
+    IOptionsMonitor<TimeoutOptions> timeouts)
+{
+    public delegate Task<AttemptResult> Sender(Attempt attempt, CancellationToken cancellationToken);
+
+    public async Task<DispatchOutcome> RunAsync(GatewayJob job, Sender send, CancellationToken cancellationToken)
+    {
+        var options = timeouts.CurrentValue;
+        var exclude = new HashSet<string>(StringComparer.Ordinal);
+        var reasons = new List<string>();
+        var attempts = 0;
+        while (attempts < options.MaxAttempts)
+        {
+            var elapsed = time.GetElapsedTime(job.StartedTimestamp);
+            var remaining = job.Deadline - elapsed;
+            if (remaining <= TimeSpan.Zero)
+            {
+                return Unavailable($"no orchestrator answered within the {job.Deadline.TotalSeconds:0.###} s deadline", reasons, attempts);
+            }
+
+            if (options.RetryWindow > TimeSpan.Zero && attempts > 0 && elapsed > options.RetryWindow)
+            {
+                return Unavailable($"no orchestrators available within the {options.RetryWindow.TotalSeconds:0.###} s retry window", reasons, attempts);
+            }
+
+            var selected = await sessions.SelectAsync(job.Pipeline, job.ModelId, job.Units.Work, remaining, exclude, cancellationToken).ConfigureAwait(false);
+            if (selected.Session is not { } session)
+            {
+                return Unavailable(selected.Reason ?? "no orchestrators available", reasons, attempts);
+            }
+
+            attempts++;
+            exclude.Add(session.Key);
+            var attemptTimeout = AttemptTimeout(job, session, remaining, options);
+            var useHedge = options.Hedging && !job.Stream;
+            var (result, winner, fee) = useHedge
+                ? await HedgedAsync(job, session, attempts, attemptTimeout, options, exclude, send, cancellationToken).ConfigureAwait(false)
+                : await OneAsync(job, session, attempts, attemptTimeout, send, cancellationToken).ConfigureAwait(false);
+            if (useHedge && winner != session)
+            {
+                attempts++;
+            }
+
+            if (result.Ok)
+            {
+                return new DispatchOutcome
+                {
+                    Ok = true,
+                    Body = result.Body,
+                    Session = winner,
+                    Attempts = attempts,
+                    Fee = fee,
+                    Committed = result.Committed,
+                    TimeToFirstToken = result.TimeToFirstToken,
+                    FailoverReasons = reasons,
+                };
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return new DispatchOutcome { Status = 499, Message = "client closed the request", Session = winner, Attempts = attempts, FailoverReasons = reasons };
+            }
+
+            reasons.Add($"{winner.Key}: {result.Failure} {result.Message}".TrimEnd());
+            metrics.Failover(job.Pipeline.Name, result.Failure?.ToString() ?? "error");
+            if (result.Failure == FailureKind.BadRequest)
+            {
+                return new DispatchOutcome
+                {
+                    Status = result.Status is >= 400 and < 500 ? result.Status : 400,
+                    Message = result.Message,
+                    Session = winner,
+                    Attempts = attempts,
+                    FailoverReasons = reasons,
+                };
+            }
+
+            if (result.Committed)
+            {
+                return new DispatchOutcome
+                {
+                    Status = 502,
+                    Message = result.Message,
+                    Session = winner,
+                    Attempts = attempts,
+                    Committed = true,
+                    TimeToFirstToken = result.TimeToFirstToken,
+                    FailoverReasons = reasons,
+                };
+            }
+        }
+
+        return Unavailable($"no orchestrators available after {attempts} attempts", reasons, attempts);
+    }
+
+    private async Task<(AttemptResult Result, AiSession Session, System.Numerics.BigInteger Fee)> OneAsync(
+        GatewayJob job, AiSession session, int number, TimeSpan timeout, Sender send, CancellationToken cancellationToken)
+    {
+        var payment = await payments.PrepareAsync(new PaymentRequest(session.Info, job.Pipeline, job.ModelId, job.Units.Paid), cancellationToken).ConfigureAwait(false);
+        var started = time.GetTimestamp();
+        session.Begin(job.Units.Work);
+        AttemptResult result;
+        try
+        {
+            result = await send(new Attempt(job, session, payment, number, timeout), cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            result = AttemptResult.Fail(FailureKind.Error, 0, "cancelled");
+        }
+        finally
+        {
+            session.End(job.Units.Work);
+        }
+
+        Account(job, session, payment, result, time.GetElapsedTime(started), cancellationToken.IsCancellationRequested);
+        return (result, session, payment.FeeWei);
+    }
+
+    /// <summary>Sends to a second orchestrator if the first has not answered after the hedge delay; the first success wins and the other is cancelled.</summary>
+    private async Task<(AttemptResult Result, AiSession Session, System.Numerics.BigInteger Fee)> HedgedAsync(
+        GatewayJob job, AiSession first, int number, TimeSpan timeout, TimeoutOptions options, HashSet<string> exclude, Sender send, CancellationToken cancellationToken)
+    {
+        using var race = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var primary = OneAsync(job, first, number, timeout, send, race.Token);
+        var delay = HedgeDelay(job, first, timeout, options);
+        var timer = Task.Delay(delay, time, race.Token);
+        if (await Task.WhenAny(primary, timer).ConfigureAwait(false) == primary)
+        {
+            return await primary.ConfigureAwait(false);
+        }
+
+        var remaining = job.Deadline - time.GetElapsedTime(job.StartedTimestamp);
+        var second = await sessions.SelectAsync(job.Pipeline, job.ModelId, job.Units.Work, remaining, exclude, cancellationToken).ConfigureAwait(false);
+        if (second.Session is not { } hedge)
+        {
+            return await primary.ConfigureAwait(false);
+        }
+
+        exclude.Add(hedge.Key);
+        metrics.Hedge(job.Pipeline.Name);
+        var secondary = OneAsync(job, hedge, number + 1, Min(remaining, timeout), send, race.Token);
+        var done = await Task.WhenAny(primary, secondary).ConfigureAwait(false);
+        var other = done == primary ? secondary : primary;
+        var outcome = await done.ConfigureAwait(false);
+        if (outcome.Result.Ok)
+        {
+            await race.CancelAsync().ConfigureAwait(false);
+            await other.ConfigureAwait(false);
+            return outcome;
+        }
+
+        var rest = await other.ConfigureAwait(false);
+        return rest.Result.Ok ? rest : outcome;
+    }
+
+    /// <summary>
+    /// min(time left, max(configured attempt timeout, 2 × this orchestrator's expected completion)): a hung
+    /// orchestrator is left in time to fail over, while one known to be slow but working is not cut off.
+    /// </summary>
+    private TimeSpan AttemptTimeout(GatewayJob job, AiSession session, TimeSpan remaining, TimeoutOptions options)
+    {
+        var configured = options.AttemptTimeoutFor(job.Pipeline, job.Deadline);
+        if (speeds.Get(session.Key, job.Pipeline.Name, job.ModelId) is { Samples: > 0 } speed)
+        {
+            var expected = TimeSpan.FromSeconds(2 * AdaptiveStrategy.Expected(session, speed.SecondsPerUnit, job.Units.Work));
+            configured = expected > configured ? expected : configured;
+        }
+
+        return Min(remaining, configured);
+    }
+
+    private TimeSpan HedgeDelay(GatewayJob job, AiSession session, TimeSpan timeout, TimeoutOptions options)
+    {
+        var speed = speeds.Get(session.Key, job.Pipeline.Name, job.ModelId);
+        var byShare = timeout * options.HedgeAfterShare;
+        if (speed is { Samples: > 2 })
+        {
+            // Expected time plus a margin stands in for the p95 of this orchestrator's latency.
+            var expected = TimeSpan.FromSeconds(AdaptiveStrategy.Expected(session, speed.SecondsPerUnit, job.Units.Work) * 1.5);
+            return Min(expected, byShare);
+        }
+
+        return byShare;
+    }
+
+    private void Account(GatewayJob job, AiSession session, PaymentTicket payment, AttemptResult result, TimeSpan took, bool clientGone)
+    {
+        if (result.Ok)
+        {
+            var work = result.ActualWork is > 0 ? result.ActualWork.Value : job.Units.Work;
+            speeds.Record(session.Key, job.Pipeline.Name, job.ModelId, took, work);
+            session.LatencyScore = took.TotalSeconds / work;
+            payments.Complete(payment, PaymentOutcome.Succeeded);
+            return;
+        }
+
+        if (clientGone)
+        {
+            payments.Complete(payment, PaymentOutcome.Failed);
+            return;
+        }
+
+        var opts = timeouts.CurrentValue;
+        switch (result.Failure)
+        {
+            case FailureKind.Capacity or FailureKind.Ticket:
+                cooldowns.CoolDown(session.Key, job.Pipeline.Name, job.ModelId, opts.CooldownTime);
+                payments.Complete(payment, PaymentOutcome.Refused);
+                break;
+            case FailureKind.BadRequest:
+                payments.Complete(payment, PaymentOutcome.Refused);
+                break;
+            case FailureKind.Timeout:
+                speeds.Record(session.Key, job.Pipeline.Name, job.ModelId, took, job.Units.Work);
+                sessions.Suspend(session);
+                payments.Complete(payment, PaymentOutcome.Failed);
+                break;
+            default:
+                sessions.Suspend(session);
+                payments.Complete(payment, PaymentOutcome.Failed);
+                break;
+        }
+    }
+
+    private static DispatchOutcome Unavailable(string why, List<string> reasons, int attempts) => new()
+    {
+        Status = 503,
+        Message = reasons.Count == 0 ? why : $"{why}; tried: {string.Join("; ", reasons)}",
+        Attempts = attempts,
+        FailoverReasons = reasons,
+    };
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,165 @@
+using LivepeerAspire.Protocol.Pipelines;
+using LivepeerAspire.Protocol.Pricing;
+
+namespace LivepeerAspire.Gateway.Selection;
+
+/// <summary>Configuration section <c>Selection</c>. go-livepeer flags in brackets.</summary>
+public sealed class SelectionOptions
+{
+    public const string Section = "Selection";
+
+    /// <summary><c>round-robin</c>, <c>stake-price-latency</c> or <c>adaptive</c>; switchable with PUT /admin/selection.</summary>
+    public string Strategy { get; set; } = RoundRobinStrategy.StrategyName;
+
+    /// <summary>[-selectStakeWeight]</summary>
+    public double StakeWeight { get; set; } = 0.7;
+
+    /// <summary>[-selectPriceWeight]</summary>
+    public double PriceWeight { get; set; }
+
+    /// <summary>[-selectRandFreq] (go-livepeer's config field is SelectRandWeight).</summary>
+    public double RandWeight { get; set; } = 0.3;
+
+    /// <summary>[-selectPriceExpFactor]</summary>
+    public double PriceExpFactor { get; set; } = 100;
+
+    /// <summary>[-minPerfScore]; scores come from <see cref="PerfScores"/> (stands in for -orchPerfStatsUrl).</summary>
+    public double MinPerfScore { get; set; }
+
+    /// <summary>Orchestrator service URI or address → performance score (0..1).</summary>
+    public Dictionary<string, double> PerfScores { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Orchestrator service URI or ETH address → bonded stake in LPT (off-chain there is no bonding manager to ask).</summary>
+    public Dictionary<string, decimal> Stakes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>[-maxPricePerUnit] in wei (a number, or "&lt;number&gt;eth"); "0" accepts any price.</summary>
+    public string MaxPricePerUnit { get; set; } = "0";
+
+    /// <summary>[-pixelsPerUnit] divides <see cref="MaxPricePerUnit"/>.</summary>
+    public long PixelsPerUnit { get; set; } = 1;
+
+    /// <summary>[-maxPricePerCapability] entries.</summary>
+    public List<CapabilityMaxPrice> MaxPricePerCapability { get; set; } = [];
+
+    /// <summary>[-ignoreMaxPriceIfNeeded]</summary>
+    public bool IgnoreMaxPriceIfNeeded { get; set; }
+
+    /// <summary>Seed of the selection random source; 0 = seeded from the clock.</summary>
+    public int Seed { get; set; }
+
+    public AdaptiveOptions Adaptive { get; set; } = new();
+
+    public IEnumerable<string> Validate()
+    {
+        if (!StrategyNames.All.Contains(Strategy))
+        {
+            yield return $"Selection:Strategy '{Strategy}' is unknown; use one of {string.Join(", ", StrategyNames.All)}";
+        }
+
+        foreach (var (name, value) in new[] { ("StakeWeight", StakeWeight), ("PriceWeight", PriceWeight), ("RandWeight", RandWeight) })
+        {
+            if (value < 0 || value > 1 || double.IsNaN(value))
+            {
+                yield return $"Selection:{name} must be between 0 and 1 (got {value})";
+            }
+        }
+
+        var sum = StakeWeight + PriceWeight + RandWeight;
+        if (Math.Abs(sum - 1.0) > 0.0001)
+        {
+            yield return $"Selection:StakeWeight + PriceWeight + RandWeight must sum to 1 (got {StakeWeight} + {PriceWeight} + {RandWeight} = {sum})";
+        }
+
+        if (PriceExpFactor <= 0)
+        {
+            yield return $"Selection:PriceExpFactor must be positive (got {PriceExpFactor})";
+        }
+
+        if (PixelsPerUnit <= 0)
+        {
+            yield return $"Selection:PixelsPerUnit must be positive (got {PixelsPerUnit})";
+        }
+
+        if (!MaxPrices.TryParseWei(MaxPricePerUnit, out _))
+        {
+            yield return $"Selection:MaxPricePerUnit '{MaxPricePerUnit}' is not a non-negative wei amount (e.g. 1000, 0.5, 1e-9eth)";
+        }
+
+        for (var i = 0; i < MaxPricePerCapability.Count; i++)
+        {
+            var entry = MaxPricePerCapability[i];
+            if (!PipelineCatalog.TryGet(entry.Pipeline, out _))
+            {
+                yield return $"Selection:MaxPricePerCapability:{i}:Pipeline '{entry.Pipeline}' is not a known pipeline";
+            }
+
+            if (!MaxPrices.TryParseWei(entry.PricePerUnit, out _))
+            {
+                yield return $"Selection:MaxPricePerCapability:{i}:PricePerUnit '{entry.PricePerUnit}' is not a non-negative wei amount";
+            }
+
+            if (entry.PixelsPerUnit < 0)
+            {
+                yield return $"Selection:MaxPricePerCapability:{i}:PixelsPerUnit must not be negative";
+            }
+        }
+
+        foreach (var error in Adaptive.Validate())
+        {
+            yield return error;
+        }
+    }
+}
+
+/// <summary>One entry of go-livepeer's maxPricePerCapability <c>capabilities_prices</c> list.</summary>
+public sealed class CapabilityMaxPrice
+{
+    public string Pipeline { get; set; } = "";
+
+    /// <summary>Missing means "default" (applies to every model of the pipeline).</summary>
+    public string ModelId { get; set; } = "default";
+
+    public string PricePerUnit { get; set; } = "0";
+
+    /// <summary>0 means the global <see cref="SelectionOptions.PixelsPerUnit"/>.</summary>
+    public long PixelsPerUnit { get; set; }
+}
+
+/// <summary>Configuration of the adaptive strategy (ours; no go-livepeer equivalent).</summary>
+public sealed class AdaptiveOptions
+{
+    /// <summary>Weight of the newest sample in the seconds-per-unit EWMA.</summary>
+    public double EwmaAlpha { get; set; } = 0.3;
+
+    /// <summary>How many jobs an orchestrator with no measurement gets before only its measured speed counts.</summary>
+    public int ExplorationJobs { get; set; } = 2;
+
+    /// <summary><c>rank</c> (lowest expected completion time) or <c>power-of-two</c> (two candidates sampled by speed).</summary>
+    public string Mode { get; set; } = "rank";
+
+    /// <summary>Willing to pay up to this multiple of the cheapest candidate's price; 0 = price is ignored.</summary>
+    public double CostBudget { get; set; }
+
+    public IEnumerable<string> Validate()
+    {
+        if (EwmaAlpha is <= 0 or > 1)
+        {
+            yield return $"Selection:Adaptive:EwmaAlpha must be in (0, 1] (got {EwmaAlpha})";
+        }
+
+        if (ExplorationJobs < 0)
+        {
+            yield return $"Selection:Adaptive:ExplorationJobs must not be negative (got {ExplorationJobs})";
+        }
+
+        if (Mode is not ("rank" or "power-of-two"))
+        {
+            yield return $"Selection:Adaptive:Mode '{Mode}' is unknown; use rank or power-of-two";
+        }
+
+        if (CostBudget < 0 || (CostBudget > 0 && CostBudget < 1))
+        {
+            yield return $"Selection:Adaptive:CostBudget must be 0 (ignore price) or at least 1 (got {CostBudget})";
+        }
+    }
+}

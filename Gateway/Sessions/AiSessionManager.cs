@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using LivepeerAspire.Gateway.Discovery;
+using LivepeerAspire.Gateway.Selection;
+using LivepeerAspire.Protocol.Pipelines;
+using Microsoft.Extensions.Options;
+
+namespace LivepeerAspire.Gateway.Sessions;
+
+/// <summary>
+/// go-livepeer's AISessionManager: one selector per (capability, model), created on the first request (which waits
+/// for its discovery). Select filters a pool (warm first, then cold) and hands the rest to the current strategy.
+/// </summary>
+public sealed class AiSessionManager(
+    OrchestratorDiscovery discovery,
+    StrategySelector strategies,
+    SpeedTracker speeds,
+    IStakeReader stakes,
+    Cooldowns cooldowns,
+    TimeProvider time,
+    IOptions<DiscoveryOptions> discoveryOptions,
+    Random random)
+{
+    private readonly ConcurrentDictionary<string, AiSessionSelector> selectors = new(StringComparer.Ordinal);
+    private readonly Lock selectGate = new();
+
+    public IReadOnlyCollection<AiSessionSelector> Selectors => selectors.Values.OrderBy(s => s.Pipeline.Name).ThenBy(s => s.ModelId).ToList();
+
+    public AiSessionSelector SelectorFor(Pipeline pipeline, string modelId) =>
+        selectors.GetOrAdd(pipeline.ManifestId(modelId), _ => new AiSessionSelector(pipeline, modelId, discovery, time, discoveryOptions.Value.PoolTtl));
+
+    public async Task<SelectionResult> SelectAsync(
+        Pipeline pipeline, string modelId, double work, TimeSpan remaining, IReadOnlySet<string> exclude, CancellationToken cancellationToken)
+    {
+        var selector = SelectorFor(pipeline, modelId);
+        var known = (await discovery.KnownUrlsAsync(cancellationToken).ConfigureAwait(false)).Count;
+        await selector.EnsureFreshAsync(known, cancellationToken).ConfigureAwait(false);
+        var options = strategies.Options;
+        var maxPrice = MaxPrices.For(options, pipeline, modelId);
+        var reasons = new List<string>();
+        foreach (var pool in new[] { selector.WarmPool, selector.ColdPool })
+        {
+            var all = pool.Sessions;
+            if (all.Count == 0)
+            {
+                continue;
+            }
+
+            var untried = all.Where(s => !exclude.Contains(s.Key)).ToList();
+            if (untried.Count == 0)
+            {
+                reasons.Add($"all {all.Count} {(pool.Warm ? "warm" : "cold")} orchestrators already failed this request");
+                continue;
+            }
+
+            var ready = untried.Where(s => cooldowns.Remaining(s.Key, pipeline.Name, modelId) == TimeSpan.Zero).ToList();
+            var candidates = ready.Count > 0 ? ready : untried;
+            if (maxPrice is { } max)
+            {
+                var affordable = candidates.Where(s => s.PricePerUnit is { } p && p <= max).ToList();
+                if (affordable.Count == 0 && !options.IgnoreMaxPriceIfNeeded)
+                {
+                    var cheapest = candidates.Where(s => s.PricePerUnit is not null).Select(s => s.PricePerUnit!.Value.ToDouble()).DefaultIfEmpty(double.NaN).Min();
+                    reasons.Add($"{candidates.Count} {(pool.Warm ? "warm" : "cold")} orchestrators price above the max price {max.ToDouble():G6} wei/unit (cheapest {cheapest:G6})");
+                    continue;
+                }
+
+                if (affordable.Count > 0)
+                {
+                    candidates = affordable;
+                }
+            }
+
+            SelectionResult result;
+            lock (selectGate)
+            {
+                var context = new SelectionContext(pipeline, modelId, work, remaining, options, random, speeds, stakes);
+                result = strategies.Current.Select(candidates, context);
+            }
+
+            if (result.Session is not null)
+            {
+                return result;
+            }
+
+            reasons.Add(result.Reason ?? "the strategy chose none");
+        }
+
+        if (selector.WarmPool.Count + selector.ColdPool.Count == 0)
+        {
+            var suspended = selector.Suspender.SuspendedCount;
+            reasons.Insert(0, known == 0
+                ? "no orchestrators are configured (Discovery:OrchAddr)"
+                : $"none of {known} orchestrators serves {pipeline.Name} with model {modelId}" + (suspended > 0 ? $" ({suspended} suspended)" : ""));
+        }
+
+        return SelectionResult.None(string.Join("; ", reasons));
+    }
+
+    /// <summary>Removes and suspends the orchestrator in this (pipeline, model) (go-livepeer's Remove).</summary>
+    public void Suspend(AiSession session) => SelectorFor(session.Pipeline, session.ModelId).Remove(session);
+}

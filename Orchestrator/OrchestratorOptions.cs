@@ -1,0 +1,44 @@
+namespace LivepeerAspire.Orchestrator;
+
+/// <summary>Bound from the <c>Orchestrator</c> configuration section. go-livepeer flag equivalents in docs/orchestrator.md.</summary>
+public sealed class OrchestratorOptions
+{
+    public const string Section = "Orchestrator";
+
+    /// <summary>go <c>-aiModels</c>: path of a JSON array in go-livepeer's aiModels.json schema.</summary>
+    public string? AiModelsFile { get; set; }
+
+    /// <summary>go <c>-serviceAddr</c>: the URL gateways use; defaults to the first address the server listens on.</summary>
+    public string? ServiceUri { get; set; }
+
+    public string Name { get; set; } = "orchestrator";
+
+    /// <summary>go <c>-datadir</c>: keys and state (used by the payment implementations).</summary>
+    public string? DataDir { get; set; }
+
+    /// <summary>go <c>-ethOrchAddr</c>: the address advertised off-chain; derived from the service URI when unset.</summary>
+    public string? EthAddress { get; set; }
+
+    /// <summary>USD per ETH, for aiModels.json entries priced in USD (go-livepeer reads a Chainlink feed).</summary>
+    public string? EthUsdPrice { get; set; }
+
+    /// <summary>Advertised in Capabilities.version (gateways may filter with -orchMinLivepeerVersion).</summary>
+    public string Version { get; set; } = "0.8.9";
+
+    /// <summary>Largest accepted job body (go-livepeer: MaxAIRequestSize, 3 GB; bodies are buffered here).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Time an external runner gets to answer /health (go-livepeer externalContainerTimeout).</summary>
+    public TimeSpan RunnerStartupTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>go-livepeer pollingInterval.</summary>
+    public TimeSpan RunnerPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>go-livepeer healthcheckTimeout; also bounds /hardware/info and /version.</summary>
+    public TimeSpan RunnerCallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Exit (code 1) when a runner reports ERROR or misses its start-up budget, as go-livepeer aborts start-up.</summary>
+    public bool StopOnRunnerFailure { get; set; } = true;
+
+    public TimeSpan AuthTokenLifetime { get; set; } = TimeSpan.FromMinutes(30);
+}

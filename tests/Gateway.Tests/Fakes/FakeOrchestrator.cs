@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using LivepeerAspire.Gateway.Discovery;
+using LivepeerAspire.Protocol.Net;
+using LivepeerAspire.Protocol.Pipelines;
+using LivepeerAspire.Protocol.Wire;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace LivepeerAspire.Gateway.Tests.Fakes;
+
+public enum FakeMode
+{
+    Ok,
+    Capacity,
+    Error,
+    BadRequest,
+    Hang,
+    NoFirstToken,
+    BreakMidStream,
+}
+
+public sealed record FakeModel(Pipeline Pipeline, string ModelId, bool Warm = true, int Capacity = 1, long PricePerUnit = 0, long PixelsPerUnit = 1);
+
+/// <summary>An orchestrator on 127.0.0.1:0 that answers getOrchestrator in protobuf and the pipeline routes with canned answers.</summary>
+public sealed class FakeOrchestrator : IAsyncDisposable
+{
+    public const string PngDataUrl = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+    private readonly WebApplication app;
+
+    private FakeOrchestrator(WebApplication app, IReadOnlyList<FakeModel> models)
+    {
+        this.app = app;
+        Models = models;
+    }
+
+    public IReadOnlyList<FakeModel> Models { get; set; }
+
+    public FakeMode Mode { get; set; } = FakeMode.Ok;
+
+    public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+
+    public byte[] Address { get; set; } = new byte[20];
+
+    public string Url { get; private set; } = "";
+
+    public ConcurrentQueue<(string Route, string ContentType, byte[] Body, Dictionary<string, string> Headers)> Requests { get; } = new();
+
+    public int JobCount => Requests.Count;
+
+    public int DiscoveryCount;
+
+    public static async Task<FakeOrchestrator> StartAsync(params FakeModel[] models)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeOrchestrator(app, models);
+        app.MapPost("/getOrchestrator", fake.GetOrchestratorAsync);
+        foreach (var pipeline in PipelineCatalog.All)
+        {
+            app.MapPost(pipeline.Route, (HttpContext c) => fake.JobAsync(c, pipeline));
+        }
+
+        await app.StartAsync();
+        fake.Url = app.Urls.First().TrimEnd('/') + "/";
+        return fake;
+    }
+
+    public string Key => OrchestratorKey.Of(Url);
+
+    private async Task GetOrchestratorAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref DiscoveryCount);
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer);
+        var request = OrchestratorRequest.Parser.ParseFrom(buffer.ToArray());
+        var info = new OrchestratorInfo { Transcoder = Url, Address = ByteString.CopyFrom(Address), Capabilities = new Capabilities { Constraints = new Capabilities.Types.Constraints() } };
+        foreach (var m in Models)
+        {
+            var cap = (uint)m.Pipeline.CapabilityId;
+            if (!info.Capabilities.Constraints.PerCapability.TryGetValue(cap, out var constraints))
+            {
+                constraints = new Capabilities.Types.CapabilityConstraints();
+                info.Capabilities.Constraints.PerCapability[cap] = constraints;
+            }
+
+            constraints.Models[m.ModelId] = new Capabilities.Types.CapabilityConstraints.Types.ModelConstraint { Warm = m.Warm, Capacity = (uint)m.Capacity };
+            info.CapabilitiesPrices.Add(new PriceInfo { Capability = cap, Constraint = m.ModelId, PricePerUnit = m.PricePerUnit, PixelsPerUnit = m.PixelsPerUnit });
+        }
+
+        if (request.Capabilities is { } caps && caps.Constraints is not null)
+        {
+            var wanted = caps.Constraints.PerCapability.SelectMany(p => p.Value.Models.Keys.Select(k => (p.Key, k))).ToList();
+            var priced = Models.FirstOrDefault(m => wanted.Contains(((uint)m.Pipeline.CapabilityId, m.ModelId)));
+            info.PriceInfo = new PriceInfo { PricePerUnit = priced?.PricePerUnit ?? 0, PixelsPerUnit = priced?.PixelsPerUnit ?? 1 };
+        }
+
+        context.Response.ContentType = "application/x-protobuf";
+        await context.Response.Body.WriteAsync(info.ToByteArray());
+    }
+
+    private async Task JobAsync(HttpContext context, Pipeline pipeline)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer);
+        var body = buffer.ToArray();
+        Requests.Enqueue((pipeline.Route, context.Request.ContentType ?? "", body, context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString())));
+        switch (Mode)
+        {
+            case FakeMode.Capacity:
+                context.Response.StatusCode = 503;
+                await context.Response.WriteAsJsonAsync(RunnerError.Of("insufficient capacity"), WireJson.Options);
+                return;
+            case FakeMode.Error:
+                context.Response.StatusCode = 500;
+                await context.Response.WriteAsJsonAsync(RunnerError.Of("Text-to-image pipeline error."), WireJson.Options);
+                return;
+            case FakeMode.BadRequest:
+                context.Response.StatusCode = 400;
+                await context.Response.WriteAsJsonAsync(RunnerError.Of("pipeline configured with x but called with y"), WireJson.Options);
+                return;
+            case FakeMode.Hang:
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
+                return;
+        }
+
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, context.RequestAborted).ContinueWith(_ => { });
+        }
+
+        if (pipeline == PipelineCatalog.Llm)
+        {
+            await LlmAsync(context, body);
+            return;
+        }
+
+        object answer = pipeline.Name switch
+        {
+            "image-to-video" => new VideoResponse([[new Media(PngDataUrl, 1, false), new Media(PngDataUrl, 1, false)]]),
+            "audio-to-text" => new TextResponse("hello", [new TextChunk([0.0, 1.0], "hello")]),
+            "segment-anything-2" => new MasksResponse("[[0]]", "[1.0]", "[[0.5]]"),
+            "image-to-text" => new ImageToTextResponse("a cat"),
+            "text-to-speech" => new AudioResponse(new AudioUrl("data:audio/wav;base64,UklGRg==")),
+            _ => new ImageResponse([new Media(PngDataUrl, 42, false)]),
+        };
+        await context.Response.WriteAsJsonAsync(answer, answer.GetType(), WireJson.Options);
+    }
+
+    private async Task LlmAsync(HttpContext context, byte[] body)
+    {
+        var request = JsonSerializer.Deserialize<LlmRequest>(body, WireJson.Options)!;
+        var model = request.Model ?? "";
+        var words = new[] { "Hello", " from", " " + Key };
+        if (request.Stream != true)
+        {
+            // The runner writes the unused member as null; the gateway must drop it.
+            var json = $$$"""{"id":"chatcmpl-1","model":"{{{model}}}","created":1735689600,"usage":{"prompt_tokens":3,"completion_tokens":3,"total_tokens":6},"choices":[{"index":0,"finish_reason":"stop","delta":null,"message":{"role":"assistant","content":"{{{string.Concat(words)}}}"}}]}""";
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(json);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        await context.Response.StartAsync();
+        await context.Response.Body.FlushAsync();
+        if (Mode == FakeMode.NoFirstToken)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
+            return;
+        }
+
+        for (var i = 0; i < words.Length; i++)
+        {
+            var chunk = $$$"""{"id":"chatcmpl-1","model":"{{{model}}}","created":1735689600,"usage":{"prompt_tokens":3,"completion_tokens":{{{i + 1}}},"total_tokens":{{{i + 4}}}},"choices":[{"index":0,"finish_reason":"","delta":{"role":"assistant","content":"{{{words[i]}}}"},"message":null}]}""";
+            await context.Response.WriteAsync("data: " + chunk + "\n\n");
+            await context.Response.Body.FlushAsync();
+            if (Mode == FakeMode.BreakMidStream)
+            {
+                await Task.Delay(300);
+                context.Abort();
+                return;
+            }
+        }
+
+        var final = $$$"""{"id":"chatcmpl-1","model":"{{{model}}}","created":1735689600,"usage":{"prompt_tokens":3,"completion_tokens":3,"total_tokens":6},"choices":[{"index":0,"finish_reason":"stop","delta":{"role":"assistant","content":""},"message":null}]}""";
+        await context.Response.WriteAsync("data: " + final + "\n\ndata: [DONE]\n\n", Encoding.UTF8);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2))) { await app.StopAsync(stop.Token); }
+        await app.DisposeAsync();
+    }
+}

@@ -1,0 +1,111 @@
+using LivepeerAspire.Gateway.Selection;
+using LivepeerAspire.Gateway.Tests.Fakes;
+
+namespace LivepeerAspire.Gateway.Tests.Selection;
+
+public sealed class AdaptiveTests
+{
+    private const string Pipeline = "text-to-image";
+
+    private static (StrategySelector Selection, SpeedTracker Speeds) Setup(AdaptiveOptions? adaptive = null)
+    {
+        var selection = TestSessions.Selection(new SelectionOptions { Strategy = "adaptive", Adaptive = adaptive ?? new AdaptiveOptions() });
+        return (selection, new SpeedTracker(selection));
+    }
+
+    [Fact]
+    public void Prefers_the_measured_faster_orchestrator_until_its_queue_makes_the_slow_one_finish_first()
+    {
+        var (selection, speeds) = Setup();
+        var fast = TestSessions.Session("http://fast:1/");
+        var slow = TestSessions.Session("http://slow:1/");
+        speeds.Record(fast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);   // 0.01 s/unit
+        speeds.Record(slow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);  // 0.1 s/unit
+        var strategy = new AdaptiveStrategy();
+        var context = TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds);
+
+        strategy.Select([slow, fast], context).Session.ShouldBe(fast);
+
+        // 1,000 units queued on the fast one: (1000 + 100) × 0.01 = 11 s > 100 × 0.1 = 10 s.
+        fast.Begin(1000);
+        strategy.Select([slow, fast], context).Session.ShouldBe(slow);
+    }
+
+    [Fact]
+    public void Skips_orchestrators_that_cannot_meet_the_deadline_and_says_why_when_none_can()
+    {
+        var (selection, speeds) = Setup();
+        var fast = TestSessions.Session("http://fast:1/");
+        var slow = TestSessions.Session("http://slow:1/");
+        speeds.Record(fast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(slow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        fast.Begin(1000);
+        var strategy = new AdaptiveStrategy();
+
+        // Expected: fast 11 s, slow 10 s. With 10.5 s left only slow fits; with 5 s neither does.
+        strategy.Select([fast, slow], TestSessions.Context(selection, new Random(1), work: 100, remaining: TimeSpan.FromSeconds(10.5), speeds: speeds))
+            .Session.ShouldBe(slow);
+        slow.Begin(100);
+        var none = strategy.Select([fast, slow], TestSessions.Context(selection, new Random(1), work: 100, remaining: TimeSpan.FromSeconds(5), speeds: speeds));
+        none.Session.ShouldBeNull();
+        none.Reason!.ShouldContain("deadline");
+    }
+
+    [Fact]
+    public void Unknown_orchestrators_get_a_bounded_number_of_exploration_jobs()
+    {
+        var (selection, speeds) = Setup(new AdaptiveOptions { ExplorationJobs = 2 });
+        var known = TestSessions.Session("http://known:1/");
+        var unknown = TestSessions.Session("http://new:1/");
+        speeds.Record(known.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        var strategy = new AdaptiveStrategy();
+        var picks = Enumerable.Range(0, 6)
+            .Select(_ => strategy.Select([known, unknown], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds)).Session!.Key)
+            .ToList();
+        picks.Count(p => p == unknown.Key).ShouldBe(2);
+        picks.Take(2).ShouldAllBe(p => p == unknown.Key);
+    }
+
+    [Fact]
+    public void Cost_budget_excludes_orchestrators_priced_above_budget_times_the_cheapest()
+    {
+        var (selection, speeds) = Setup(new AdaptiveOptions { CostBudget = 1.5 });
+        var cheapSlow = TestSessions.Session("http://cheap:1/", price: 100);
+        var dearFast = TestSessions.Session("http://dear:1/", price: 200);
+        speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        speeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        var strategy = new AdaptiveStrategy();
+        strategy.Select([cheapSlow, dearFast], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds)).Session.ShouldBe(cheapSlow);
+
+        var (free, freeSpeeds) = Setup(new AdaptiveOptions { CostBudget = 0 });
+        freeSpeeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        freeSpeeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        strategy.Select([cheapSlow, dearFast], TestSessions.Context(free, new Random(1), work: 100, speeds: freeSpeeds)).Session.ShouldBe(dearFast);
+    }
+
+    [Fact]
+    public void Power_of_two_samples_in_proportion_to_speed_so_the_fast_orchestrators_take_most_jobs()
+    {
+        var (selection, speeds) = Setup(new AdaptiveOptions { Mode = "power-of-two" });
+        var sessions = Enumerable.Range(0, 6).Select(i => TestSessions.Session($"http://o{i}:1/")).ToList();
+        for (var i = 0; i < 6; i++)
+        {
+            speeds.Record(sessions[i].Key, Pipeline, "m", TimeSpan.FromSeconds(i < 3 ? 1 : 10), 100);
+        }
+
+        var strategy = new AdaptiveStrategy();
+        var random = new Random(5);
+        var fastPicks = Enumerable.Range(0, 3000)
+            .Count(_ => strategy.Select(sessions, TestSessions.Context(selection, random, work: 100, speeds: speeds)).Session!.Key is var k && sessions.Take(3).Any(s => s.Key == k));
+        fastPicks.ShouldBeGreaterThan(2900);
+    }
+
+    [Fact]
+    public void Ewma_weights_the_newest_sample_by_alpha()
+    {
+        var (_, speeds) = Setup(new AdaptiveOptions { EwmaAlpha = 0.5 });
+        speeds.Record("o", Pipeline, "m", TimeSpan.FromSeconds(2), 1);
+        speeds.Record("o", Pipeline, "m", TimeSpan.FromSeconds(4), 1);
+        speeds.Get("o", Pipeline, "m")!.SecondsPerUnit.ShouldBe(3, 1e-9);
+    }
+}

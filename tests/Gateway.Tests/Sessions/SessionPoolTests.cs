@@ -1,0 +1,157 @@
+using LivepeerAspire.Gateway.Selection;
+using LivepeerAspire.Gateway.Sessions;
+using LivepeerAspire.Gateway.Tests.Fakes;
+using LivepeerAspire.Protocol.Pipelines;
+
+namespace LivepeerAspire.Gateway.Tests.Sessions;
+
+public sealed class SessionPoolTests
+{
+    private static readonly Pipeline T2i = PipelineCatalog.TextToImage;
+    private static readonly HashSet<string> None = [];
+
+    private static FakeInfoClient Network(params (string Url, bool Warm)[] orchestrators)
+    {
+        var client = new FakeInfoClient();
+        foreach (var (url, warm) in orchestrators)
+        {
+            client.Network[url] = TestSessions.Info(url, T2i, "m", warm);
+        }
+
+        return client;
+    }
+
+    private static async Task<string> PickAsync(AiSessionManager manager, IReadOnlySet<string>? exclude = null) =>
+        (await manager.SelectAsync(T2i, "m", 1, TimeSpan.FromMinutes(1), exclude ?? None, CancellationToken.None)).Session?.Key ?? "none";
+
+    [Fact]
+    public async Task Warm_orchestrators_are_tried_before_cold_ones()
+    {
+        var network = Network(("http://cold1:1/", false), ("http://warm:1/", true), ("http://cold2:1/", false));
+        var manager = network.Manager(new ManualTimeProvider());
+        for (var i = 0; i < 5; i++)
+        {
+            (await PickAsync(manager)).ShouldBe("http://warm:1");
+        }
+
+        var cold = new[] { await PickAsync(manager, new HashSet<string> { "http://warm:1" }), await PickAsync(manager, new HashSet<string> { "http://warm:1" }) };
+        cold.ShouldBe(["http://cold1:1", "http://cold2:1"], ignoreOrder: true);
+        var selector = manager.SelectorFor(T2i, "m");
+        selector.WarmPool.Count.ShouldBe(1);
+        selector.ColdPool.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public void Suspender_keeps_a_removed_orchestrator_out_of_three_refreshes_and_releases_it_on_the_fourth()
+    {
+        var suspender = new Suspender();
+        suspender.SignalRefresh();
+        suspender.Suspend("o", AiSessionSelector.Penalty);
+        var suspendedAt = new List<bool>();
+        for (var refresh = 1; refresh <= 4; refresh++)
+        {
+            suspender.SignalRefresh();
+            suspendedAt.Add(suspender.Suspended("o") > 0);
+        }
+
+        suspendedAt.ShouldBe([true, true, true, false]);
+    }
+
+    [Fact]
+    public async Task A_suspended_orchestrator_rejoins_the_pool_on_the_fourth_refresh()
+    {
+        var network = Network(("http://a:1/", true), ("http://b:1/", true));
+        var manager = network.Manager(new ManualTimeProvider());
+        await PickAsync(manager);
+        var selector = manager.SelectorFor(T2i, "m");
+        manager.Suspend(selector.WarmPool.Get("http://a:1")!);
+        var present = new List<bool>();
+        for (var i = 0; i < 4; i++)
+        {
+            await selector.RefreshAsync(CancellationToken.None);
+            present.Add(selector.WarmPool.Contains("http://a:1"));
+        }
+
+        present.ShouldBe([false, false, false, true]);
+    }
+
+    [Fact]
+    public async Task Emptied_pools_release_every_suspension_on_the_next_request()
+    {
+        var network = Network(("http://only:1/", true));
+        var manager = network.Manager(new ManualTimeProvider());
+        (await PickAsync(manager)).ShouldBe("http://only:1");
+        var selector = manager.SelectorFor(T2i, "m");
+        manager.Suspend(selector.WarmPool.Get("http://only:1")!);
+        selector.WarmPool.Count.ShouldBe(0);
+
+        (await PickAsync(manager)).ShouldBe("http://only:1");
+    }
+
+    [Fact]
+    public async Task Pools_refresh_after_their_ttl_and_when_they_run_low()
+    {
+        var time = new ManualTimeProvider();
+        var network = Network(("http://a:1/", true), ("http://b:1/", true), ("http://c:1/", true), ("http://d:1/", true));
+        var manager = network.Manager(time);
+        await PickAsync(manager);
+        var selector = manager.SelectorFor(T2i, "m");
+        selector.Refreshes.ShouldBe(1);
+
+        await PickAsync(manager);
+        selector.Refreshes.ShouldBe(1);
+
+        time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(1));
+        await PickAsync(manager);
+        selector.Refreshes.ShouldBe(2);
+
+        // 4 known → threshold min(8, ⌈4/2⌉) = 2: removing three of four leaves 1 < 2.
+        foreach (var key in new[] { "http://a:1", "http://b:1", "http://c:1" })
+        {
+            manager.Suspend(selector.WarmPool.Get(key)!);
+        }
+
+        await PickAsync(manager);
+        selector.Refreshes.ShouldBe(3);
+        selector.WarmPool.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Max_price_filters_candidates_and_the_503_reason_says_so_unless_ignore_if_needed()
+    {
+        var network = new FakeInfoClient();
+        network.Network["http://dear:1/"] = TestSessions.Info("http://dear:1/", T2i, "m", price: 500);
+        network.Network["http://cheap:1/"] = TestSessions.Info("http://cheap:1/", T2i, "m", price: 50);
+        var capped = network.Manager(new ManualTimeProvider(), new SelectionOptions { MaxPricePerUnit = "100" });
+        for (var i = 0; i < 3; i++)
+        {
+            (await PickAsync(capped)).ShouldBe("http://cheap:1");
+        }
+
+        var tooLow = network.Manager(new ManualTimeProvider(), new SelectionOptions { MaxPricePerUnit = "10" });
+        var refused = await tooLow.SelectAsync(T2i, "m", 1, TimeSpan.FromMinutes(1), None, CancellationToken.None);
+        refused.Session.ShouldBeNull();
+        refused.Reason!.ShouldContain("max price");
+
+        var ignoring = network.Manager(new ManualTimeProvider(), new SelectionOptions { MaxPricePerUnit = "10", IgnoreMaxPriceIfNeeded = true });
+        (await PickAsync(ignoring)).ShouldNotBe("none");
+    }
+
+    [Fact]
+    public void Per_capability_max_price_wins_over_the_global_one_and_default_model_entries_apply_to_any_model()
+    {
+        var options = new SelectionOptions
+        {
+            MaxPricePerUnit = "1000",
+            MaxPricePerCapability =
+            [
+                new CapabilityMaxPrice { Pipeline = "text-to-image", ModelId = "m", PricePerUnit = "30", PixelsPerUnit = 3 },
+                new CapabilityMaxPrice { Pipeline = "llm", PricePerUnit = "7" },
+            ],
+        };
+        MaxPrices.For(options, T2i, "m")!.Value.ToDouble().ShouldBe(10);
+        MaxPrices.For(options, PipelineCatalog.Llm, "any")!.Value.ToDouble().ShouldBe(7);
+        MaxPrices.For(options, PipelineCatalog.Upscale, "x")!.Value.ToDouble().ShouldBe(1000);
+        MaxPrices.For(new SelectionOptions(), T2i, "m").ShouldBeNull();
+    }
+}
