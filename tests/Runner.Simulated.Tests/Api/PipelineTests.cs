@@ -84,14 +84,14 @@ public class PipelineTests
         await using var tts = SimulatorHost.Single(new() { ["profile"] = "RTX 4090", ["pipeline"] = "text-to-speech" }, new VirtualTimeProvider());
         using var speech = await tts.Client.PostAsync("/gpus/g/text-to-speech", Json(new { text = "Thirty characters of speech!!" }));
         var wav = DecodeDataUrl((await speech.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("audio").GetProperty("url").GetString()!, "audio/wav");
-        Wav.Duration(wav)!.Value.ShouldBe(29 / 15.0, 0.01);
+        SyntheticWav.Duration(wav)!.Value.ShouldBe(29 / 15.0, 0.01);
     }
 
     [Fact]
     public async Task Audio_to_text_takes_the_real_time_factor_times_the_audio_length()
     {
         await using var host = SimulatorHost.Single(new() { ["profile"] = "A100 80GB", ["pipeline"] = "audio-to-text" }, new VirtualTimeProvider(), noiseCv: 0);
-        var form = new MultipartFormDataContent { { new ByteArrayContent(Wav.Tone(60)), "audio", "clip.wav" } };
+        var form = new MultipartFormDataContent { { new ByteArrayContent(SyntheticWav.Tone(60)), "audio", "clip.wav" } };
         form.Add(new StringContent("{\"duration\": 600}"), "metadata");
 
         using var response = await host.Client.PostAsync("/gpus/g/audio-to-text", form);
@@ -130,7 +130,7 @@ public class PipelineTests
         "image-to-image" => Form(SmallPng(), ("prompt", "a cat")),
         "image-to-video" => Form(SmallPng(), ("width", "64"), ("height", "64")),
         "upscale" => Form(SmallPng(16, 16), ("prompt", "a cat")),
-        "audio-to-text" => new MultipartFormDataContent { { new ByteArrayContent(Wav.Tone(3)), "audio", "blob" } },
+        "audio-to-text" => new MultipartFormDataContent { { new ByteArrayContent(SyntheticWav.Tone(3)), "audio", "blob" } },
         "segment-anything-2" => Form(SmallPng(), ("point_coords", "[[10, 20]]"), ("point_labels", "[1]")),
         "llm" => Json(Chat()),
         "image-to-text" => Form(SmallPng(), ("prompt", "describe")),
