@@ -35,6 +35,9 @@ public sealed class EthAccount
     public static EthAccount FromHex(string hex, ISecp256k1? crypto = null) =>
         new(Convert.FromHexString(hex.Trim().StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex.Trim()[2..] : hex.Trim()), crypto);
 
+    /// <summary>An account from a Web3 Secret Storage v3 (geth/go-livepeer keystore) JSON file's text.</summary>
+    public static EthAccount FromKeystore(string json, string password, ISecp256k1? crypto = null) => new(EthKeystore.Decrypt(json, password), crypto);
+
     public static EthAccount Generate(ISecp256k1? crypto = null)
     {
         var key = new byte[32];

@@ -9,6 +9,13 @@ public static class PaymentHeader
 {
     public const string Name = "Livepeer-Payment";
 
+    /// <summary>
+    /// go's net/http header limit (1 MiB). Each ticket adds about 100 base64 characters, so a payment at the default
+    /// limits (EV 8e9 wei, maxTotalEV 2e13 wei) can reach 250 kB: raise Kestrel's MaxRequestHeadersTotalSize (32 kB
+    /// by default) and HTTP/2 MaxRequestHeaderFieldSize (16 kB) to this on the orchestrator.
+    /// </summary>
+    public const int MaxHeaderBytes = 1 << 20;
+
     public static string Encode(Payment payment) => Convert.ToBase64String(payment.ToByteArray());
 
     /// <summary>

@@ -134,7 +134,15 @@ public sealed class PaymentReceiver
         var credited = 0;
         var winners = 0;
         string? receiveError = null;
-        foreach (var senderParams in payment.TicketSenderParams)
+        // At most 600 nonces per params can be fresh, so tickets past the 601st would all fail the nonce check:
+        // refuse them without spending a signature check on each.
+        var tickets = payment.TicketSenderParams.Take(SeenNonces.MaxSenderNonces + 1);
+        if (payment.TicketSenderParams.Count > SeenNonces.MaxSenderNonces + 1)
+        {
+            Interlocked.Add(ref ticketsReceived, payment.TicketSenderParams.Count - SeenNonces.MaxSenderNonces - 1);
+        }
+
+        foreach (var senderParams in tickets)
         {
             Interlocked.Increment(ref ticketsReceived);
             var ticket = parameters.TicketFor(sender, senderParams.SenderNonce);

@@ -32,6 +32,8 @@ function run(c) {
       const msg = concat([toUtf8Bytes(c.manifestId), zeroPadValue(toBeHex(BigInt(c.seq)), 32), keccak256("0x")]);
       return new Wallet(c.key).signMessageSync(getBytes(keccak256(msg)));
     }
+    case "keystoreEncrypt": return new Wallet(c.key).encryptSync(c.password, { scrypt: { N: c.n } });
+    case "keystoreDecrypt": return Wallet.fromEncryptedJsonSync(c.json, c.password).privateKey;
     case "recover": try { return recoverAddress(c.digest, c.sig); } catch { return null; }
     case "hmac": return "0x" + createHmac("sha256", Buffer.from(getBytes(c.key))).update(Buffer.from(getBytes(c.message))).digest("hex");
     case "ticket": {

@@ -88,7 +88,7 @@ public sealed class PaymentRejectionTests : IDisposable
         var payment = (await net.Sender.CreatePaymentAsync(info, BigRational.Zero)).Payment; // one ticket, template
         var parameters = TicketParamsOf(payment);
         payment.TicketSenderParams.Clear();
-        for (uint nonce = 1; nonce <= 601; nonce++)
+        for (uint nonce = 1; nonce <= 650; nonce++)
         {
             payment.TicketSenderParams.Add(new TicketSenderParams
             {
@@ -100,6 +100,8 @@ public sealed class PaymentRejectionTests : IDisposable
         var result = await net.Receiver.ProcessPaymentAsync(payment, Manifest);
         result.Error.ShouldBe(PaymentErrors.NonceTooMany);
         result.CreditedTickets.ShouldBe(600, "tickets before the first non-fatal error are still credited");
+        result.Tickets.ShouldBe(650);
+        net.Receiver.TicketsReceived.ShouldBe(650);
     }
 
     [Fact]
