@@ -5,5 +5,11 @@ namespace LivepeerAspire.LoadTests.Experiments;
 /// <summary>The experiment commands (selection, failover, deadline, overhead).</summary>
 public static class ExperimentCommands
 {
-    public static IEnumerable<Command> Create(CliContext context) => [];
+    public static IEnumerable<Command> Create(CliContext context) =>
+    [
+        SelectionExperiment.Create(context),
+        FailoverExperiment.Create(context),
+        DeadlineExperiment.Create(context),
+        OverheadExperiment.Create(context),
+    ];
 }

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Text.Json;
 using LivepeerAspire.LoadTests.Media;
 using LivepeerAspire.Protocol.Pipelines;
 using LivepeerAspire.Protocol.Wire;
@@ -24,11 +24,13 @@ public sealed class JobRequestFactory
     private readonly IReadOnlyDictionary<string, string> models;
     private readonly Lazy<byte[]> image;
     private readonly Lazy<byte[]> audio;
+    private readonly IReadOnlyDictionary<string, string> headers;
 
     /// <param name="models">Model id per pipeline; when a pipeline is missing the request sends an empty id
     /// (the gateway then uses the pipeline's default), except LLM, whose <c>model</c> the gateway requires.</param>
-    public JobRequestFactory(Uri gateway, Scenario scenario, int seed, IReadOnlyDictionary<string, string>? models = null)
+    public JobRequestFactory(Uri gateway, Scenario scenario, int seed, IReadOnlyDictionary<string, string>? models = null, IReadOnlyDictionary<string, string>? headers = null)
     {
+        this.headers = headers ?? new Dictionary<string, string>();
         this.gateway = gateway;
         this.scenario = scenario;
         this.seed = seed;
@@ -43,17 +45,21 @@ public sealed class JobRequestFactory
         var jobSeed = unchecked((seed * 1_000_003L) + planned.Index) & 0xFFFFFFFFL;
         var topic = Topics[(int)(jobSeed % Topics.Length)];
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway, kind.Pipeline()));
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
         switch (kind)
         {
             case JobKind.LlmStream or JobKind.Llm:
-                request.Content = JsonContent.Create(new LlmRequest
+                request.Content = Json(new LlmRequest
                 {
                     Model = Model("llm", PipelineCatalog.Llm.DefaultModelId),
                     Messages = [new LlmMessage("user", $"Explain {topic} in a few sentences. (request {planned.Index})")],
                     MaxTokens = scenario.MaxTokens,
                     Stream = kind == JobKind.LlmStream,
                     Temperature = 0.7,
-                }, options: WireJson.Options);
+                });
                 if (kind == JobKind.LlmStream)
                 {
                     request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
@@ -61,21 +67,21 @@ public sealed class JobRequestFactory
 
                 break;
             case JobKind.TextToImage:
-                request.Content = JsonContent.Create(new TextToImageRequest
+                request.Content = Json(new TextToImageRequest
                 {
                     ModelId = Model("text-to-image", ""),
                     Prompt = $"a watercolour painting of {topic}",
                     Width = scenario.ImageWidth,
                     Height = scenario.ImageHeight,
                     Seed = jobSeed,
-                }, options: WireJson.Options);
+                });
                 break;
             case JobKind.TextToSpeech:
-                request.Content = JsonContent.Create(new TextToSpeechRequest
+                request.Content = Json(new TextToSpeechRequest
                 {
                     ModelId = Model("text-to-speech", ""),
                     Text = $"Here is a sentence about {topic}.",
-                }, options: WireJson.Options);
+                });
                 break;
             default:
                 request.Content = Multipart(kind, topic, jobSeed);
@@ -113,6 +119,14 @@ public sealed class JobRequestFactory
         }
 
         return form;
+    }
+
+    /// <summary>Buffered JSON, so the request carries a Content-Length like SDK clients send (not chunked).</summary>
+    private static ByteArrayContent Json<T>(T body)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, WireJson.Options));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
     }
 
     private static ByteArrayContent File(byte[] bytes, string type)

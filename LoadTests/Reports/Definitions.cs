@@ -14,7 +14,7 @@ internal static class Definitions
         ("TPOT", "time per output token after the first: (latency − TTFT) / (tokens − 1), vLLM's convention (GuideLLM includes the first token)."),
         ("Tokens", "usage.completion_tokens of the last chunk, or the number of content chunks when usage is absent."),
         ("RPS", "requests (any outcome) with an intended time in the measured phase ÷ its length; warm-up requests are excluded from every figure."),
-        ("Target vs achieved", "target = planned requests ÷ measured seconds; achieved = requests actually sent ÷ (time from the start of the measured phase to the last actual send + one planned gap). The generator is flagged overloaded when achieved < 95 % of target, p99 send lag > 100 ms, or any request was not sent."),
+        ("Target vs achieved", "target = requests in the seeded schedule's measured phase ÷ its seconds (for poisson this differs from the nominal rate by chance); achieved = requests actually sent ÷ (time from the start of the measured phase to the last actual send + one planned gap). The generator is flagged overloaded when achieved < 95 % of target, p99 send lag > 100 ms, or any request was not sent."),
         ("Goodput", "successful requests that meet every SLO bound, per second (vLLM/DistServe definition)."),
         ("Timeout", "no complete answer within the request timeout, or still in flight when the run ended; such requests are failures, never dropped."),
         ("Cost", "sum of the gateway's Livepeer-Fee headers (wei) ÷ jobs, and ÷ successful jobs."),

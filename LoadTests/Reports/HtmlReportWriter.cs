@@ -10,7 +10,7 @@ public static class HtmlReportWriter
         "body{font-family:sans-serif;margin:24px;max-width:1200px;color:#222}" +
         "table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}" +
         "th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#f3f3f3}" +
-        "td:first-child,th:first-child{text-align:left}.warn{color:#b00;font-weight:bold}" +
+        "td:first-child,th:first-child{text-align:left}table.kv td{text-align:left}.warn{color:#b00;font-weight:bold}" +
         "svg{display:block;margin:12px 0;max-width:100%;height:auto}details{margin:10px 0}summary{font-weight:bold;cursor:pointer}";
 
     public static string Render(Report report)
@@ -90,8 +90,10 @@ public static class HtmlReportWriter
             ],
             "ms"));
         sb.Append(SvgCharts.Lines(
-            "Latency over time: p99 per interval, by intended send time",
-            runs.Take(10).Select(r => (r.Label, (IReadOnlyList<(double, double)>)r.Timeline.Select(b => (b.StartS, b.P99Ms)).ToList())).ToList(),
+            runs.Count == 1 ? "Latency over time: p50 and p99 per interval, by intended send time" : "Latency over time: p99 per interval, by intended send time",
+            runs.Count == 1
+                ? [("p50", runs[0].Timeline.Select(b => (b.StartS, b.P50Ms)).ToList()), ("p99", runs[0].Timeline.Select(b => (b.StartS, b.P99Ms)).ToList())]
+                : runs.Take(10).Select(r => (r.Label, (IReadOnlyList<(double, double)>)r.Timeline.Select(b => (b.StartS, b.P99Ms)).ToList())).ToList(),
             "seconds since start of run",
             "ms"));
         var orchestrators = runs.SelectMany(r => r.ByOrchestrator.Select(g => g.Name)).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
@@ -117,8 +119,9 @@ public static class HtmlReportWriter
             sb.Append($"<h{headingLevel}>{E(section.Title)}</h{headingLevel}>");
         }
 
-        sb.Append("<table>");
-        if (section.Columns.Any(c => c.Length > 0))
+        var keyValue = section.Columns.All(c => c.Length == 0);
+        sb.Append(keyValue ? "<table class=\"kv\">" : "<table>");
+        if (!keyValue)
         {
             sb.Append("<tr>");
             foreach (var c in section.Columns)

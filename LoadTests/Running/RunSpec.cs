@@ -17,4 +17,7 @@ public sealed record RunSpec
     public Slo Slo { get; init; } = Slo.None;
     public IReadOnlyDictionary<string, string> Models { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Extra request headers on every job, e.g. <c>Livepeer-Deadline-Ms</c>.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 }

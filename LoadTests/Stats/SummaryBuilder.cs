@@ -21,6 +21,12 @@ public static class SummaryBuilder
         var measured = records.Where(r => r.IsMeasured).ToList();
         var seconds = plan.Simulation.Duration.TotalSeconds;
         var warmMs = plan.WarmUp.TotalMilliseconds;
+        if (!plan.Simulation.IsOpen && measured.Count > 0)
+        {
+            // A closed run that hit its request bound ended early; rates are over the time it actually ran.
+            seconds = Math.Clamp((measured.Max(r => r.EndMs) - warmMs) / 1000, 1e-3, seconds);
+        }
+
         var sent = measured.Where(r => r.Outcome != Outcomes.NotSent).ToList();
         double target;
         double achieved;
@@ -87,7 +93,7 @@ public static class SummaryBuilder
 
     private static List<TimeBucket> Timeline(IReadOnlyList<RequestRecord> measured, double warmMs, double seconds)
     {
-        var bucketS = Math.Max(seconds / 60, 0.25);
+        var bucketS = Math.Max(seconds / 40, Math.Min(1, seconds / 4));
         var count = (int)Math.Ceiling(seconds / bucketS);
         var result = new List<TimeBucket>(count);
         var groups = measured.GroupBy(r => Math.Clamp((int)((r.IntendedMs - warmMs) / 1000 / bucketS), 0, Math.Max(0, count - 1)))

@@ -113,6 +113,18 @@ public sealed class ScheduleTests
         first.ShouldBe(second);
     }
 
+    [Fact]
+    public void Extra_headers_such_as_a_client_deadline_go_on_every_request()
+    {
+        ScenarioCatalog.TryResolve("image-to-video", out var scenario, out _).ShouldBeTrue();
+        var factory = new JobRequestFactory(new Uri("http://127.0.0.1:9935/"), scenario!, 1, null, new Dictionary<string, string> { ["Livepeer-Deadline-Ms"] = "300" });
+
+        using var request = factory.Create(new PlannedRequest(0, JobKind.ImageToVideo, TimeSpan.Zero));
+
+        request.Headers.GetValues("Livepeer-Deadline-Ms").ShouldBe(["300"]);
+        request.RequestUri!.AbsolutePath.ShouldBe("/image-to-video");
+    }
+
     private static string Body(HttpRequestMessage m)
     {
         var bytes = m.Content!.ReadAsByteArrayAsync().GetAwaiter().GetResult();

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using LivepeerAspire.LoadTests.Jobs;
+
+namespace LivepeerAspire.LoadTests.Experiments;
+
+/// <summary>Options every experiment has: where the network comes from, and the shape of each run.</summary>
+public sealed class ExperimentOptions
+{
+    public CommonOptions Common { get; } = new();
+    public Option<string?> Topology { get; } = new("--topology") { Description = "topology file; the experiment starts its own network from it through the AppHost (unless --gateway is given)" };
+    public Option<string?> AppHost { get; } = new("--apphost") { Description = "path of AppHost.dll (default: <repo>/AppHost/bin/<configuration>/net10.0/AppHost.dll)" };
+    public Option<string> Configuration { get; } = new("--configuration") { Description = "build configuration of the AppHost to start", DefaultValueFactory = _ => DefaultConfiguration };
+    public Option<string> StartupTimeout { get; } = new("--startup-timeout") { Description = "how long to wait for the AppHost's 'Gateway:' line", DefaultValueFactory = _ => "180s" };
+    public Option<string?> Simulator { get; } = new("--simulator") { Description = "simulator admin base URL (faults, GPU counters), when the AppHost does not print one" };
+    public Option<string> Duration { get; } = new("--duration") { Description = "measured phase of each run (scaled time)", DefaultValueFactory = _ => "40s" };
+    public Option<string> WarmUp { get; } = new("--warm-up") { Description = "warm-up of each run, excluded from stats", DefaultValueFactory = _ => "10s" };
+    public Option<string?> Scenario { get; } = new("--scenario") { Description = "scenario (default: the topology's most-served pipeline)" };
+    public Option<double?> TimeScale { get; } = new("--time-scale") { Description = "time scale, when the topology does not give one" };
+    public Option<double?> Capacity { get; } = new("--capacity") { Description = "fleet capacity in jobs/s (default: computed from the topology's GPUs and published service times)" };
+    public Option<string> Pause { get; } = new("--pause") { Description = "pause between runs so queues drain", DefaultValueFactory = _ => "3s" };
+
+#if DEBUG
+    private const string DefaultConfiguration = "Debug";
+#else
+    private const string DefaultConfiguration = "Release";
+#endif
+
+    public void AddTo(Command command)
+    {
+        Common.AddTo(command);
+        foreach (var o in new Option[] { Topology, AppHost, Configuration, StartupTimeout, Simulator, Duration, WarmUp, Scenario, TimeScale, Capacity, Pause })
+        {
+            command.Add(o);
+        }
+    }
+
+    public static IReadOnlyList<string> List(string? text, string option, IReadOnlyList<string> fallback)
+    {
+        var items = (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (text is not null && items.Length == 0)
+        {
+            throw new UsageException($"bad {option} '{text}': give a comma-separated list");
+        }
+
+        return items.Length > 0 ? items : fallback;
+    }
+
+    public static IReadOnlyList<double> Fractions(string? text, string option, IReadOnlyList<double> fallback)
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        var result = new List<double>();
+        foreach (var item in List(text, option, []))
+        {
+            var t = item.TrimEnd('%');
+            if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v <= 0)
+            {
+                throw new UsageException($"bad {option} value '{item}': use fractions of fleet capacity such as 0.3,0.6,0.9 or 30%,60%,90%");
+            }
+
+            result.Add(item.EndsWith('%') || v > 2 ? v / 100 : v);
+        }
+
+        return result;
+    }
+
+    /// <summary>The scenario to run: <c>--scenario</c>, else one job kind for the pipeline most GPUs serve.</summary>
+    public Scenario ResolveScenario(ParseResult p, TopologyInfo? topology, string fallback)
+    {
+        var name = p.GetValue(Scenario);
+        if (name is null && topology is { Gpus.Count: > 0 })
+        {
+            var pipeline = topology.Gpus.GroupBy(g => g.Pipeline).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+            name = pipeline == "llm" ? "llm-stream" : pipeline;
+        }
+
+        name ??= fallback;
+        if (!ScenarioCatalog.TryResolve(name, out var scenario, out var error))
+        {
+            // A pipeline without a built-in scenario still works as a one-kind mix.
+            if (!ScenarioCatalog.TryResolve(name + "=1", out scenario, out _))
+            {
+                throw new UsageException(error);
+            }
+        }
+
+        return scenario!;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace LivepeerAspire.LoadTests.Experiments;
+
+/// <summary>The admin calls experiments make: gateway strategy, simulator faults and GPU counters.</summary>
+public sealed class NetworkAdmin(HttpClient http)
+{
+    /// <summary><c>PUT /admin/selection {"strategy":…}</c>; a refusal names the strategy and the gateway's reason.</summary>
+    public async Task SetStrategyAsync(Uri gateway, string strategy, CancellationToken cancel)
+    {
+        using var response = await http.PutAsJsonAsync(new Uri(gateway, "admin/selection"), new { strategy }, cancel);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancel);
+            throw new UsageException($"the gateway refused strategy '{strategy}': {(int)response.StatusCode} {Running.JobExecutor.ErrorMessage(body)}");
+        }
+    }
+
+    /// <summary><c>POST /admin/gpus/{id}/faults</c> on the simulator.</summary>
+    public async Task SetFaultAsync(Uri simulator, string gpuId, object fault, CancellationToken cancel)
+    {
+        using var response = await http.PostAsJsonAsync(new Uri(simulator, $"admin/gpus/{Uri.EscapeDataString(gpuId)}/faults"), fault, cancel);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancel);
+            throw new UsageException($"the simulator refused fault {JsonSerializer.Serialize(fault)} on {gpuId}: {(int)response.StatusCode} {Running.JobExecutor.ErrorMessage(body)}");
+        }
+    }
+
+    public async Task ClearFaultAsync(Uri simulator, string gpuId, CancellationToken cancel)
+    {
+        using var response = await http.DeleteAsync(new Uri(simulator, $"admin/gpus/{Uri.EscapeDataString(gpuId)}/faults"), cancel);
+    }
+
+    /// <summary>jobsServed per GPU from <c>GET /admin/gpus</c>, or null when the simulator does not answer.</summary>
+    public async Task<Dictionary<string, long>?> JobsServedAsync(Uri? simulator, CancellationToken cancel)
+    {
+        if (simulator is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri(simulator, "admin/gpus"), cancel));
+            var result = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var gpu in doc.RootElement.EnumerateArray())
+            {
+                if (gpu.TryGetProperty("id", out var id) && gpu.TryGetProperty("jobsServed", out var served) && served.TryGetInt64(out var n))
+                {
+                    result[id.GetString() ?? ""] = n;
+                }
+            }
+
+            return result;
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
