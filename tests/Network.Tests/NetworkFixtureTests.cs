@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using LivepeerAspire.AppHost.Hosting;
 using LivepeerAspire.Network.Tests.Infrastructure;
 
@@ -40,4 +41,28 @@ public sealed class NetworkFixtureTests(NetworkFixture fixture)
         resources.ShouldContain("\"orchestrator-o3\"");
         resources.ShouldContain("\"running\"");
     }
+
+    [Fact]
+    public async Task The_gateway_knows_each_orchestrators_stake_from_the_topology()
+    {
+        var expected = new Dictionary<string, decimal> { ["o1"] = 3000, ["o2"] = 2000, ["o3"] = 1000 };
+        using var client = fixture.CreateGatewayClient();
+        // Pools are filled on a pipeline's first job, as in go-livepeer.
+        (await client.PostAsync("/text-to-image", Json("""{"model_id":"SG161222/RealVisXL_V4.0_Lightning","prompt":"a cat","width":512,"height":512}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await client.PostAsync("/llm", Json("""{"model":"meta-llama/Meta-Llama-3.1-8B-Instruct","messages":[{"role":"user","content":"hi"}],"max_tokens":4,"stream":false}"""))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var view = JsonDocument.Parse(await client.GetStringAsync("/orchestrators"));
+        var sessions = view.RootElement.GetProperty("pools").EnumerateArray()
+            .SelectMany(p => p.GetProperty("warm").EnumerateArray().Concat(p.GetProperty("cold").EnumerateArray()))
+            .ToList();
+
+        sessions.ShouldNotBeEmpty();
+        foreach (var (name, url) in fixture.OrchestratorUrls)
+        {
+            var mine = sessions.Where(s => s.GetProperty("orchestrator").GetString()!.TrimEnd('/') == url).ToList();
+            mine.ShouldNotBeEmpty($"{name} should be in the gateway's pools");
+            mine.ShouldAllBe(s => s.GetProperty("stake").GetDecimal() == expected[name]);
+        }
+    }
+
+    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }

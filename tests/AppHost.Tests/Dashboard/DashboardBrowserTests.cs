@@ -11,12 +11,6 @@ namespace LivepeerAspire.AppHost.Tests.Dashboard;
 /// </summary>
 public sealed class DashboardBrowserTests
 {
-    private static readonly string[] ChromiumFlags =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-    ];
-
     [Fact]
     public async Task Dashboard_shows_every_resource_running_and_the_network_view_filled()
     {
@@ -29,14 +23,8 @@ public sealed class DashboardBrowserTests
         });
         await SendSomeTrafficAsync(network.GatewayUrl);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ChromiumFlags,
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 900 } });
+        await using var browser = await Support.Browser.LaunchAsync();
+        var page = await browser.NewPageAsync();
         await page.GotoAsync(network.DashboardUrl!);
 
         var expected = network.App.Instances.Count;
