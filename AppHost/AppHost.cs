@@ -10,6 +10,10 @@ try
     await app.RunAsync();
     return 0;
 }
+catch (AppHostInfoShownException)
+{
+    return 0;
+}
 catch (AppHostUsageException e)
 {
     Console.Error.WriteLine(e.Message);

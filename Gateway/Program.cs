@@ -1,5 +1,6 @@
 using LivepeerAspire.Gateway;
 using LivepeerAspire.ServiceDefaults;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -7,5 +8,21 @@ builder.AddGatewayServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
-app.MapGatewayApi();
-app.Run();
+try
+{
+    app.MapGatewayApi();
+    app.Run();
+}
+catch (OptionsValidationException e)
+{
+    // Bad configuration: refuse to start and say why, one reason per line.
+    Console.Error.WriteLine("gateway: refusing to start: invalid configuration");
+    foreach (var failure in e.Failures)
+    {
+        Console.Error.WriteLine("  " + failure);
+    }
+
+    return 2;
+}
+
+return 0;

@@ -29,8 +29,27 @@ public static class SimulatedRunnerExtensions
         app.Logger.LogInformation(
             "Simulated fleet from {Source}: {Count} GPUs, time scale {TimeScale}, seed {Seed}",
             fleet.Config.Source, fleet.Gpus.Count, fleet.Config.TimeScale, fleet.Config.Seed);
+        app.Use(CollapseSlashes);
+        app.UseRouting();
         RunnerApi.Map(app);
         return app;
+    }
+
+    /// <summary>An aiModels.json url ending in '/' joined naively with "/text-to-image" gives "//"; accept it.</summary>
+    private static Task CollapseSlashes(HttpContext ctx, RequestDelegate next)
+    {
+        var path = ctx.Request.Path.Value;
+        if (path is not null && path.Contains("//", StringComparison.Ordinal))
+        {
+            while (path.Contains("//", StringComparison.Ordinal))
+            {
+                path = path.Replace("//", "/", StringComparison.Ordinal);
+            }
+
+            ctx.Request.Path = path;
+        }
+
+        return next(ctx);
     }
 
     public static FleetConfig LoadFleetConfig(SimulatorOptions options)

@@ -204,25 +204,58 @@ internal sealed class NetworkView(DistributedApplication app) : IDisposable
         }
     }
 
-    /// <summary>The gateway's entry for this orchestrator, matched on its URL or name, whatever the list's shape.</summary>
+    /// <summary>
+    /// What the gateway says about this orchestrator: its session in every pool (pipeline, model, warm/cold, latency
+    /// score, stake, in flight, cool-down) and any suspension, from <c>GET /orchestrators</c>
+    /// (<c>{"pools":[{"pipeline","model_id","warm":[…],"cold":[…]}],"suspended":[…]}</c>); a flat list is accepted too.
+    /// </summary>
     private static JsonNode? FindGatewayEntry(JsonNode? list, string? url, string name)
     {
-        var array = list as JsonArray ?? list?["orchestrators"] as JsonArray;
-        if (array is null)
+        if (list is null || url is null)
         {
             return null;
         }
 
-        foreach (var entry in array.OfType<JsonObject>())
+        var key = url.TrimEnd('/');
+        bool Matches(JsonNode? entry) =>
+            entry is JsonObject o
+            && (o["orchestrator"] ?? o["url"] ?? o["serviceUri"] ?? o["service_uri"]) is JsonValue v
+            && v.GetValueKind() == JsonValueKind.String
+            && string.Equals(v.GetValue<string>().TrimEnd('/'), key, StringComparison.OrdinalIgnoreCase)
+            || entry is JsonObject named && named["name"] is JsonValue n && n.GetValueKind() == JsonValueKind.String && n.GetValue<string>() == name;
+
+        var sessions = new JsonArray();
+        if (list["pools"] is JsonArray pools)
         {
-            var text = entry.ToJsonString();
-            if ((url is not null && text.Contains(url, StringComparison.OrdinalIgnoreCase))
-                || (entry["name"]?.GetValueKind() == JsonValueKind.String && string.Equals(entry["name"]!.GetValue<string>(), name, StringComparison.OrdinalIgnoreCase)))
+            foreach (var pool in pools.OfType<JsonObject>())
             {
-                return entry.DeepClone();
+                foreach (var kind in new[] { "warm", "cold" })
+                {
+                    foreach (var entry in (pool[kind] as JsonArray ?? []).Where(Matches))
+                    {
+                        var copy = entry!.DeepClone().AsObject();
+                        copy["pipeline"] = pool["pipeline"]?.DeepClone();
+                        copy["model_id"] = pool["model_id"]?.DeepClone();
+                        copy["pool"] = kind;
+                        sessions.Add(copy);
+                    }
+                }
+            }
+        }
+        else if ((list as JsonArray ?? list["orchestrators"] as JsonArray) is { } flat)
+        {
+            foreach (var entry in flat.Where(Matches))
+            {
+                sessions.Add(entry!.DeepClone());
             }
         }
 
-        return null;
+        var suspended = new JsonArray();
+        foreach (var entry in (list["suspended"] as JsonArray ?? []).Where(Matches))
+        {
+            suspended.Add(entry!.DeepClone());
+        }
+
+        return sessions.Count == 0 && suspended.Count == 0 ? null : new JsonObject { ["sessions"] = sessions, ["suspended"] = suspended };
     }
 }

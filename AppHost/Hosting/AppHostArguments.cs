@@ -4,6 +4,9 @@ namespace LivepeerAspire.AppHost.Hosting;
 
 public sealed class AppHostUsageException(string message) : Exception(message);
 
+/// <summary>--help or --version was asked for and has been printed; the AppHost exits 0.</summary>
+public sealed class AppHostInfoShownException() : Exception("help shown");
+
 /// <summary>The AppHost command line: <c>[--topology FILE] [--gateway-port N] [--dashboard-port N] [--no-dashboard] [--run-dir DIR] [--verbose]</c>.</summary>
 public sealed record AppHostArguments
 {
@@ -34,6 +37,12 @@ public sealed record AppHostArguments
             topology, gatewayPort, dashboardPort, noDashboard, runDir, verbose,
         };
         var result = root.Parse(args);
+        if (result.Errors.Count == 0 && (result.Action is System.CommandLine.Help.HelpAction || result.Action?.GetType().Name == "VersionOptionAction"))
+        {
+            result.Invoke();
+            throw new AppHostInfoShownException();
+        }
+
         if (result.Errors.Count > 0)
         {
             throw new AppHostUsageException(string.Join(Environment.NewLine, result.Errors.Select(e => e.Message)));

@@ -266,7 +266,8 @@ public sealed class DistributedApplication : IAsyncDisposable
                     WriteLine($"Dashboard: {DashboardUrl}");
                 }
 
-                WriteLine($"All {Instances.Count(i => i.State == ResourceState.Running)} resources healthy in {elapsed.TotalSeconds:0.0} s. Press Ctrl+C to stop.");
+                var sinceProcessStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
+                WriteLine($"All {Instances.Count(i => i.State == ResourceState.Running)} resources healthy in {elapsed.TotalSeconds:0.0} s ({sinceProcessStart.TotalSeconds:0.0} s since the AppHost started). Press Ctrl+C to stop.");
                 return;
             }
 

@@ -37,6 +37,12 @@ public abstract class Resource(string name)
     /// <summary>Environment in insertion order; values are evaluated when a process starts.</summary>
     public List<KeyValuePair<string, Func<string>>> Environment { get; } = [];
 
+    /// <summary>
+    /// Callbacks run when a process is about to start (after its WaitFor dependencies are healthy), for environment
+    /// whose names are known only then — Aspire's <c>WithEnvironment(context =&gt; …)</c>.
+    /// </summary>
+    public List<Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>>> EnvironmentCallbacks { get; } = [];
+
     public List<Resource> WaitForResources { get; } = [];
 
     public List<Resource> References { get; } = [];

@@ -31,6 +31,14 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>Environment computed at start time, once this resource's dependencies are healthy.</summary>
+    public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>> callback)
+        where T : Resource
+    {
+        builder.Resource.EnvironmentCallbacks.Add(callback);
+        return builder;
+    }
+
     public static IResourceBuilder<T> WithArgs<T>(this IResourceBuilder<T> builder, params string[] args)
         where T : Resource
     {

@@ -335,7 +335,7 @@ public sealed class ResourceInstance
                     env["ASPNETCORE_URLS"] = Url;
                 }
 
-                AddResourceEnvironment(env);
+                await AddResourceEnvironmentAsync(env);
                 return (new LaunchSpec("dotnet", [project.AssemblyPath, .. args], project.ProjectDirectory, env), null);
 
             case ExecutableResource exe:
@@ -345,7 +345,7 @@ public sealed class ResourceInstance
                     return (null, $"'{exe.Command}' is not installed");
                 }
 
-                AddResourceEnvironment(env);
+                await AddResourceEnvironmentAsync(env);
                 return (new LaunchSpec(path, args, exe.WorkingDirectory, env), null);
 
             case ContainerResource container:
@@ -356,10 +356,7 @@ public sealed class ResourceInstance
                 }
 
                 var containerEnv = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var (key, value) in Resource.Environment)
-                {
-                    containerEnv[key] = value();
-                }
+                await AddResourceEnvironmentAsync(containerEnv);
 
                 _containerName = $"lpa-{Name}-{Environment.ProcessId}";
                 return (new LaunchSpec(engine.Path, engine.RunArguments(_containerName, container, Resource.HasEndpoint ? Resource.Port(Replica) : null, containerEnv), _app.Options.RepositoryRoot!, env), null);
@@ -369,11 +366,27 @@ public sealed class ResourceInstance
         }
     }
 
-    private void AddResourceEnvironment(Dictionary<string, string> env)
+    private async Task AddResourceEnvironmentAsync(Dictionary<string, string> env)
     {
         foreach (var (key, value) in Resource.Environment)
         {
             env[key] = value();
+        }
+
+        foreach (var callback in Resource.EnvironmentCallbacks)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                foreach (var (key, value) in await callback(timeout.Token))
+                {
+                    env[key] = value;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or InvalidOperationException or System.Text.Json.JsonException)
+            {
+                Logs.Add("stderr", $"[apphost] environment callback failed: {e.Message}", DateTimeOffset.Now);
+            }
         }
     }
 

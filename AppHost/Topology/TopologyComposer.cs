@@ -188,6 +188,14 @@ public static class TopologyComposer
             gateway.WithReference(orchestrator).WaitFor(orchestrator);
         }
 
+        var staked = networkOrchestrators.Where(o => o.Stake is not null)
+            .Select(o => (Resource: orchestratorBuilders.Single(b => b.Resource.Name == o.ResourceName).Resource, Stake: o.Stake!))
+            .ToList();
+        if (staked.Count > 0)
+        {
+            gateway.WithEnvironment(ct => StakeEnvironment.ForAsync(staked.Select(s => (s.Resource.Url(), s.Stake)), ct));
+        }
+
         foreach (var extra in topology.Resources)
         {
             AddExtra(builder, extra);

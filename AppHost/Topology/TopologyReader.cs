@@ -19,8 +19,9 @@ public static partial class TopologyReader
     [
         "profile", "pipeline", "model", "modelId", "warm", "capacity", "pricePerUnit", "price_per_unit", "pixelsPerUnit", "pixels_per_unit",
         "currency", "runner", "url", "image", "containerPort", "faults", "count", "parallelism", "queueLimit", "cpuOffload", "quantization",
+        "keepAlive", "noiseCv",
     ];
-    private static readonly string[] SimulatorPassThrough = ["parallelism", "queueLimit", "cpuOffload", "quantization"];
+    private static readonly string[] SimulatorPassThrough = ["parallelism", "queueLimit", "cpuOffload", "quantization", "keepAlive", "noiseCv"];
     private static readonly string[] ResourceKeys = ["name", "kind", "command", "image", "args", "port", "targetPort", "health", "environment"];
     private static readonly string[] Currencies = ["wei", "eth", "usd"];
 

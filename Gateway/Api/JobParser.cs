@@ -58,6 +58,9 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
                 throw GatewayError.BadRequest("prompt is required: Prompt must be provided.");
             }
 
+            // go-livepeer's gateway fills a missing size with 512 × 512 (the runner's own default is 576 × 1024).
+            json["height"] ??= 512;
+            json["width"] ??= 512;
             units = ComputeUnits.TextToImage(modelId, Int(json, "height"), Int(json, "width"), Int(json, "num_images_per_prompt"), Int(json, "num_inference_steps"));
         }
         else
@@ -147,7 +150,8 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
             var reader = new MultipartReader(boundary, new MemoryStream(body));
             while (await reader.ReadNextSectionAsync(context.RequestAborted).ConfigureAwait(false) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
                 }
@@ -156,7 +160,7 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
                 await section.Body.CopyToAsync(data, context.RequestAborted).ConfigureAwait(false);
                 parts.Add(new FormPart(
                     HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "",
-                    HeaderUtilities.RemoveQuotes(disposition.FileName).Value,
+                    FileNameOf(disposition),
                     section.ContentType,
                     data.ToArray()));
             }
@@ -300,6 +304,12 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
         }
 
         return buffer.ToArray();
+    }
+
+    private static string? FileNameOf(ContentDispositionHeaderValue disposition)
+    {
+        var name = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value;
+        return string.IsNullOrEmpty(name) ? HeaderUtilities.RemoveQuotes(disposition.FileName).Value : name;
     }
 
     private sealed record FormPart(string Name, string? FileName, string? ContentType, byte[] Data);

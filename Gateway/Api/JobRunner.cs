@@ -53,6 +53,16 @@ public sealed class JobRunner(
             await ErrorWriter.Livepeer(context, e.Status, e.Message).ConfigureAwait(false);
             Refused(pipeline.Name, e, started);
         }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogInformation("job {Pipeline} cancelled by the client", pipeline.Name);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "job {Pipeline} failed inside the gateway", pipeline.Name);
+            await ErrorWriter.Livepeer(context, StatusCodes.Status500InternalServerError, "internal gateway error: " + e.Message).ConfigureAwait(false);
+            metrics.Request(pipeline.Name, 500, null, time.GetElapsedTime(started), null, 0);
+        }
     }
 
     public async Task RunChatCompletionAsync(HttpContext context)
@@ -96,6 +106,16 @@ public sealed class JobRunner(
         {
             await ErrorWriter.OpenAi(context, e.Status, e.Message).ConfigureAwait(false);
             Refused(pipeline.Name, e, started);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogInformation("job {Pipeline} cancelled by the client", pipeline.Name);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "job {Pipeline} failed inside the gateway", pipeline.Name);
+            await ErrorWriter.OpenAi(context, StatusCodes.Status500InternalServerError, "internal gateway error: " + e.Message).ConfigureAwait(false);
+            metrics.Request(pipeline.Name, 500, null, time.GetElapsedTime(started), null, 0);
         }
     }
 

@@ -16,26 +16,35 @@ public sealed class NetworkCapabilitiesPoller(
     private readonly SemaphoreSlim pollLock = new(1, 1);
     private volatile NetworkCapabilities snapshot = new([]);
     private DateTimeOffset? polledAt;
+    private DateTimeOffset pollStartedAt = DateTimeOffset.MinValue;
 
     public NetworkCapabilities Snapshot => snapshot;
 
     /// <summary>The snapshot, polling first if none was taken yet or it is older than <paramref name="maxAge"/>.</summary>
     public async Task<NetworkCapabilities> GetAsync(TimeSpan maxAge, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         var at = polledAt;
-        if (at is null || time.GetUtcNow() - at > maxAge || snapshot.Orchestrators.Count == 0)
+        if (at is null || now - at > maxAge || snapshot.Orchestrators.Count == 0)
         {
-            await PollAsync(cancellationToken).ConfigureAwait(false);
+            await PollAsync(cancellationToken, notBefore: now).ConfigureAwait(false);
         }
 
         return snapshot;
     }
 
-    public async Task PollAsync(CancellationToken cancellationToken)
+    /// <summary>Polls every orchestrator without caps; skipped when a poll that started at or after <paramref name="notBefore"/> already finished.</summary>
+    public async Task PollAsync(CancellationToken cancellationToken, DateTimeOffset? notBefore = null)
     {
         await pollLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (notBefore is { } since && pollStartedAt >= since && polledAt is not null)
+            {
+                return;
+            }
+
+            pollStartedAt = time.GetUtcNow();
             var found = await discovery.DiscoverAsync(null, null, cancellationToken, waitForAll: true).ConfigureAwait(false);
             snapshot = new NetworkCapabilities(found.Select(NetworkCapabilitiesBuilder.From).OrderBy(o => o.OrchUri, StringComparer.Ordinal).ToList());
             polledAt = time.GetUtcNow();

@@ -52,7 +52,7 @@ public sealed class JobDispatcher(
 
             attempts++;
             exclude.Add(session.Key);
-            var attemptTimeout = Min(remaining, options.AttemptTimeoutFor(job.Pipeline, job.Deadline));
+            var attemptTimeout = AttemptTimeout(job, session, remaining, options);
             var useHedge = options.Hedging && !job.Stream;
             var (result, winner, fee) = useHedge
                 ? await HedgedAsync(job, session, attempts, attemptTimeout, options, exclude, send, cancellationToken).ConfigureAwait(false)
@@ -125,6 +125,10 @@ public sealed class JobDispatcher(
         {
             result = await send(new Attempt(job, session, payment, number, timeout), cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            result = AttemptResult.Fail(FailureKind.Error, 0, "cancelled");
+        }
         finally
         {
             session.End(job.Units.Work);
@@ -169,6 +173,22 @@ public sealed class JobDispatcher(
 
         var rest = await other.ConfigureAwait(false);
         return rest.Result.Ok ? rest : outcome;
+    }
+
+    /// <summary>
+    /// min(time left, max(configured attempt timeout, 2 × this orchestrator's expected completion)): a hung
+    /// orchestrator is left in time to fail over, while one known to be slow but working is not cut off.
+    /// </summary>
+    private TimeSpan AttemptTimeout(GatewayJob job, AiSession session, TimeSpan remaining, TimeoutOptions options)
+    {
+        var configured = options.AttemptTimeoutFor(job.Pipeline, job.Deadline);
+        if (speeds.Get(session.Key, job.Pipeline.Name, job.ModelId) is { Samples: > 0 } speed)
+        {
+            var expected = TimeSpan.FromSeconds(2 * AdaptiveStrategy.Expected(session, speed.SecondsPerUnit, job.Units.Work));
+            configured = expected > configured ? expected : configured;
+        }
+
+        return Min(remaining, configured);
     }
 
     private TimeSpan HedgeDelay(GatewayJob job, AiSession session, TimeSpan timeout, TimeoutOptions options)

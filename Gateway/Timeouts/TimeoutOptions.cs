@@ -33,8 +33,8 @@ public sealed class TimeoutOptions
     /// <summary>Scales the default deadlines, e.g. 0.01 for a simulated fleet running at Simulator:TimeScale 0.01.</summary>
     public double ServiceTimeScale { get; set; } = 1.0;
 
-    /// <summary>Default deadline = expected service time × this (15 lets an RTX 4060 at ~10× slower finish).</summary>
-    public double DeadlineFactor { get; set; } = 15;
+    /// <summary>Default deadline = expected service time × this (20 leaves an RTX 4060, ~10× slower, room to queue and still finish).</summary>
+    public double DeadlineFactor { get; set; } = 20;
 
     /// <summary>One attempt may use at most this share of the total deadline, leaving room to fail over.</summary>
     public double AttemptShare { get; set; } = 0.6;

@@ -4,7 +4,6 @@ using LivepeerAspire.Orchestrator.Payments;
 using LivepeerAspire.Orchestrator.Pricing;
 using LivepeerAspire.Protocol.Net;
 using LivepeerAspire.Protocol.Pricing;
-using PriceInfos = LivepeerAspire.Orchestrator.Pricing.PriceInfos;
 using Microsoft.Extensions.Options;
 
 namespace LivepeerAspire.Orchestrator.Discovery;
@@ -34,11 +33,11 @@ public sealed class OrchestratorInfoBuilder(
 
         if (HasCapabilities(request.Capabilities))
         {
-            info.PriceInfo = PriceInfos.Exact(PriceForCapabilities(request.Capabilities, gateway));
+            info.PriceInfo = AdvertisedPrice.Exact(PriceForCapabilities(request.Capabilities, gateway));
         }
         else
         {
-            info.PriceInfo = PriceInfos.Exact(BigRational.Zero);
+            info.PriceInfo = AdvertisedPrice.Exact(BigRational.Zero);
             foreach (var model in catalog.Models)
             {
                 if (model.PriceFor(gateway) is not { } price)
@@ -46,7 +45,7 @@ public sealed class OrchestratorInfoBuilder(
                     continue;
                 }
 
-                var priceInfo = PriceInfos.WholeWei(price);
+                var priceInfo = AdvertisedPrice.WholeWei(price);
                 priceInfo.Capability = (uint)model.Pipeline.CapabilityId;
                 priceInfo.Constraint = model.ModelId;
                 info.CapabilitiesPrices.Add(priceInfo);

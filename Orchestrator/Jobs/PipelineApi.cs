@@ -30,6 +30,12 @@ public static class PipelineApi
         var catalog = services.GetRequiredService<ModelCatalog>();
         var stats = services.GetRequiredService<JobStats>();
 
+        if (catalog.ForPipeline(pipeline).Count == 0)
+        {
+            await JobErrors.WriteAsync(context, StatusCodes.Status400BadRequest, UnknownModel(catalog, pipeline, ""));
+            return;
+        }
+
         var body = await BodyReader.ReadAsync(context, options.MaxRequestBodyBytes);
         if (body.Error is { } tooLarge)
         {

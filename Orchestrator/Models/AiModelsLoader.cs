@@ -140,7 +140,7 @@ public static partial class AiModelsLoader
     private static (BigRational WeiPerUnit, bool Priced) Price(AiModelConfig c, BigRational? ethUsdPrice, Func<string, AiModelsException> fail)
     {
         var pixels = BigRational.One;
-        if (c.PixelsPerUnit is { } pixelsElement)
+        if (c.PixelsPerUnit is { ValueKind: not JsonValueKind.Null } pixelsElement)
         {
             if (pixelsElement.ValueKind != JsonValueKind.Number || !BigRational.TryParse(pixelsElement.GetRawText(), out pixels))
             {

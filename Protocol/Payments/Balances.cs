@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LivepeerAspire.Protocol.Eth;
 using LivepeerAspire.Protocol.Pricing;
 
 namespace LivepeerAspire.Protocol.Payments;
@@ -10,15 +11,15 @@ namespace LivepeerAspire.Protocol.Payments;
 public sealed class Balances(TimeProvider time, TimeSpan? idleTimeout = null)
 {
     private readonly TimeSpan idle = idleTimeout ?? TimeSpan.FromMinutes(10);
-    private readonly ConcurrentDictionary<(string Owner, string Key), Entry> entries = new();
+    private readonly ConcurrentDictionary<(EthAddress Owner, string Key), Entry> entries = new();
     private DateTimeOffset nextCleanup = time.GetUtcNow();
 
-    public BigRational Credit(string owner, string key, BigRational amount) => Add(owner, key, amount);
+    public BigRational Credit(EthAddress owner, string key, BigRational amount) => Add(owner, key, amount);
 
-    public BigRational Debit(string owner, string key, BigRational amount) => Add(owner, key, BigRational.Zero - amount);
+    public BigRational Debit(EthAddress owner, string key, BigRational amount) => Add(owner, key, BigRational.Zero - amount);
 
     /// <summary>The balance, or null when there is no entry (never credited, or dropped as idle).</summary>
-    public BigRational? Balance(string owner, string key)
+    public BigRational? Balance(EthAddress owner, string key)
     {
         if (!entries.TryGetValue((owner, key), out var entry))
         {
@@ -32,7 +33,7 @@ public sealed class Balances(TimeProvider time, TimeSpan? idleTimeout = null)
     }
 
     /// <summary>Takes the whole balance out (the gateway's Reserve), leaving zero.</summary>
-    public BigRational Take(string owner, string key)
+    public BigRational Take(EthAddress owner, string key)
     {
         var entry = entries.GetOrAdd((owner, key), _ => new Entry());
         lock (entry)
@@ -46,7 +47,7 @@ public sealed class Balances(TimeProvider time, TimeSpan? idleTimeout = null)
 
     public int Count => entries.Count;
 
-    private BigRational Add(string owner, string key, BigRational amount)
+    private BigRational Add(EthAddress owner, string key, BigRational amount)
     {
         var now = time.GetUtcNow();
         CleanupIfDue(now);

@@ -172,7 +172,7 @@ public sealed class PaymentReceiver
 
         if (credited > 0)
         {
-            Balances.Credit(sender.ToString(), manifestId, credit);
+            Balances.Credit(sender, manifestId, credit);
         }
 
         return new PaymentResult(receiveError is null, receiveError, receiveError is null ? 200 : 400, sender, credit,
@@ -184,11 +184,11 @@ public sealed class PaymentReceiver
     /// checks it only when the expected price is above zero, and answers 400 "Insufficient balance" otherwise.
     /// </summary>
     public bool SufficientBalance(EthAddress sender, string manifestId) =>
-        Balances.Balance(sender.ToString(), manifestId) is { } balance && balance >= new BigRational(issuer.TicketEV);
+        Balances.Balance(sender, manifestId) is { } balance && balance >= new BigRational(issuer.TicketEV);
 
     /// <summary>After a successful job: balance −= units × expected price (the price the gateway sent, as go-livepeer does).</summary>
     public BigRational DebitFees(EthAddress sender, string manifestId, PriceInfo expectedPrice, long units) =>
-        Balances.Debit(sender.ToString(), manifestId, Fees.Fee(units, expectedPrice));
+        Balances.Debit(sender, manifestId, Fees.Fee(units, expectedPrice));
 
-    public BigRational? Balance(EthAddress sender, string manifestId) => Balances.Balance(sender.ToString(), manifestId);
+    public BigRational? Balance(EthAddress sender, string manifestId) => Balances.Balance(sender, manifestId);
 }

@@ -9,7 +9,7 @@ using LivepeerAspire.Protocol.Pricing;
 namespace LivepeerAspire.Protocol.Payments;
 
 /// <summary>How a paid request ended, for <see cref="PaymentSender.Complete"/>.</summary>
-public enum PaymentOutcome
+public enum PaymentSettlement
 {
     /// <summary>HTTP 200: the orchestrator credited the tickets and debited the fee.</summary>
     Succeeded,
@@ -108,7 +108,7 @@ public sealed class PaymentSender
         }
 
         var sessionId = info.AuthToken?.SessionId ?? "";
-        var owner = parameters.Recipient.ToString();
+        var owner = parameters.Recipient;
         var ev = parameters.ExpectedValue;
         var minCredit = fee > ev ? fee : ev;
         var existing = Balances.Take(owner, sessionId);
@@ -153,19 +153,19 @@ public sealed class PaymentSender
         return new PreparedPayment(payment, PaymentHeader.Encode(payment), numTickets, fee, existing, ev * new BigRational(numTickets), parameters.Recipient, sessionId);
     }
 
-    /// <summary>Settles the local balance after the request (go's completeBalanceUpdate, see <see cref="PaymentOutcome"/>).</summary>
-    public void Complete(PreparedPayment payment, PaymentOutcome outcome)
+    /// <summary>Settles the local balance after the request (go's completeBalanceUpdate, see <see cref="PaymentSettlement"/>).</summary>
+    public void Complete(PreparedPayment payment, PaymentSettlement outcome)
     {
-        var owner = payment.Recipient.ToString();
+        var owner = payment.Recipient;
         switch (outcome)
         {
-            case PaymentOutcome.Succeeded:
+            case PaymentSettlement.Succeeded:
                 Balances.Credit(owner, payment.SessionId, payment.ExistingCredit + payment.NewCredit - payment.Fee);
                 break;
-            case PaymentOutcome.NotDelivered:
+            case PaymentSettlement.NotDelivered:
                 Balances.Credit(owner, payment.SessionId, payment.ExistingCredit);
                 break;
-            case PaymentOutcome.Spent:
+            case PaymentSettlement.Spent:
                 break;
         }
     }

@@ -11,7 +11,7 @@ public static class ModelPrices
     /// <c>pixels_per_unit</c> a positive integer (default 1), <c>currency</c> wei/eth/USD, and the result must fit the
     /// advertised PriceInfo (at most int64 wei per unit); the error names the field to fix.
     /// </summary>
-    public static bool TryGetWeiPerUnit(AiModelConfig model, PriceConverter converter, out BigRational weiPerUnit, out string? error)
+    public static bool TryGetWeiPerUnit(AiModelConfig model, PriceConverter converter, out BigRational weiPerUnit, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         weiPerUnit = BigRational.Zero;
         var name = $"{model.Pipeline}/{model.ModelId}";

@@ -31,7 +31,7 @@ public sealed class PriceConverter
     public BigRational EthUsd { get; }
 
     /// <summary>Wei per unit. Currency "" or "wei" (any case) is wei, "eth" is 10¹⁸ wei, "usd" goes through <see cref="EthUsd"/>.</summary>
-    public bool TryToWeiPerUnit(BigRational pricePerUnit, BigRational pixelsPerUnit, string? currency, out BigRational weiPerUnit, out string? error)
+    public bool TryToWeiPerUnit(BigRational pricePerUnit, BigRational pixelsPerUnit, string? currency, out BigRational weiPerUnit, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         weiPerUnit = BigRational.Zero;
         if (pixelsPerUnit.Sign <= 0)

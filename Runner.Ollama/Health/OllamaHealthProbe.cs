@@ -35,7 +35,7 @@ internal sealed class OllamaHealthProbe(OllamaClient ollama, ModelState state, S
             return new HealthAnswer(StatusCodes.Status503ServiceUnavailable, HealthCheck.Error, $"Ollama at {ollama.BaseUri} is unreachable: {e.Message}");
         }
 
-        var present = tags.Any(t => OllamaTagMap.SameTag(t, served.OllamaTag));
+        var present = tags.Any(t => OllamaTagMap.SameTag(t, served.OllamaTag) || string.Equals(t, served.ModelId, StringComparison.OrdinalIgnoreCase));
         if (!present)
         {
             return state.Pulling

@@ -2,8 +2,9 @@ namespace LivepeerAspire.Runner.Ollama.Models;
 
 /// <summary>
 /// Hugging Face model id (what orchestrators advertise) → Ollama tag (what Ollama pulls and runs).
-/// The built-in rows are the ones documented for the Cloud SPE livepeer-ollama-runner; ids compare
-/// case-insensitively, as on the Hugging Face hub.
+/// The built-in rows are the ones documented for the Cloud SPE livepeer-ollama-runner, plus the llm
+/// pipeline default as PipelineCatalog spells it and Llama 3 8B; ids compare case-insensitively, as on
+/// the Hugging Face hub.
 /// </summary>
 public sealed class OllamaTagMap
 {
@@ -14,6 +15,7 @@ public sealed class OllamaTagMap
         ["mistralai/Mistral-7B-Instruct-v0.3"] = "mistral:7b",
         ["google/gemma-2-9b-it"] = "gemma2:9b",
         ["meta-llama/Meta-Llama-3.1-70B-Instruct"] = "llama3.1:70b",
+        ["meta-llama/Meta-Llama-3-8B-Instruct"] = "llama3:8b",
     };
 
     private readonly Dictionary<string, string> _map;

@@ -134,7 +134,7 @@ public static class ImageEndpoints
         lease.Complete();
         await lease.DisposeAsync();
         RunnerResponses.SimulationHeaders(ctx, lease);
-        await RunnerResponses.Json(ctx, new ImageResponse([new WireMedia(Png.DataUrl(Png.Encode(w, h, seedValue)), seedValue, false)]));
+        await RunnerResponses.Json(ctx, new ImageResponse([new WireMedia(SyntheticPng.DataUrl(SyntheticPng.Encode(w, h, seedValue)), seedValue, false)]));
     }
 
     public static async Task ImageToVideoAsync(HttpContext ctx, SimulatedGpu gpu, CancellationToken ct)
@@ -174,7 +174,7 @@ public static class ImageEndpoints
         await lease.DisposeAsync();
 
         var frames = Enumerable.Range(0, gpu.Config.Model.Frames ?? 25)
-            .Select(i => new WireMedia(Png.DataUrl(Png.Encode(width, height, seedValue, i)), seedValue, false))
+            .Select(i => new WireMedia(SyntheticPng.DataUrl(SyntheticPng.Encode(width, height, seedValue, i)), seedValue, false))
             .ToList();
         RunnerResponses.SimulationHeaders(ctx, lease);
         await RunnerResponses.Json(ctx, new VideoResponse([frames]));
@@ -196,7 +196,7 @@ public static class ImageEndpoints
         lease.Complete();
         await lease.DisposeAsync();
         var images = Enumerable.Range(0, count)
-            .Select(i => new WireMedia(Png.DataUrl(Png.Encode(width, height, first + i)), first + i, false))
+            .Select(i => new WireMedia(SyntheticPng.DataUrl(SyntheticPng.Encode(width, height, first + i)), first + i, false))
             .ToList();
         RunnerResponses.SimulationHeaders(ctx, lease);
         await RunnerResponses.Json(ctx, new ImageResponse(images));

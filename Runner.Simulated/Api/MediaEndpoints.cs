@@ -1,3 +1,4 @@
+using LivepeerAspire.Protocol.Media;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -37,7 +38,7 @@ public static class MediaEndpoints
         }
 
         var bytes = await FormBody.BytesAsync(audio, ct);
-        var seconds = MetadataDuration(metadata) ?? Wav.Duration(bytes) ?? (LooksLikeAudio(bytes) ? bytes.Length / CompressedBytesPerSecond : null);
+        var seconds = MetadataDuration(metadata) ?? SyntheticWav.Duration(bytes) ?? (LooksLikeAudio(bytes) ? bytes.Length / CompressedBytesPerSecond : null);
         if (seconds is null)
         {
             await RunnerResponses.Detail(ctx, 415, "Unsupported audio format or malformed file.");
@@ -170,7 +171,7 @@ public static class MediaEndpoints
         lease.Complete();
         await lease.DisposeAsync();
         RunnerResponses.SimulationHeaders(ctx, lease);
-        await RunnerResponses.Json(ctx, new AudioResponse(new AudioUrl(Wav.DataUrl(Wav.Tone(seconds)))));
+        await RunnerResponses.Json(ctx, new AudioResponse(new AudioUrl(SyntheticWav.DataUrl(SyntheticWav.Tone(seconds)))));
     }
 
     private static double? MetadataDuration(string metadata)

@@ -43,7 +43,9 @@ public sealed class SimClock
                 return;
             }
 
-            await Task.Delay(remaining < Slice ? remaining : Slice, Time, ct).ConfigureAwait(false);
+            // Task.Delay truncates to whole milliseconds (and returns at once for less than one), so round up.
+            var wait = remaining < Slice ? TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)) : Slice;
+            await Task.Delay(wait, Time, ct).ConfigureAwait(false);
         }
     }
 }

@@ -2,7 +2,7 @@
 // Node's crypto. Reads {"cases":[{"op":…,…}]} as JSON on stdin and writes {"results":[…]} (same order) on stdout.
 import { createHmac } from "node:crypto";
 import {
-  keccak256, getAddress, Wallet, SigningKey, hashMessage, getBytes, recoverAddress,
+  keccak256, toUtf8Bytes, getAddress, Wallet, SigningKey, hashMessage, getBytes, recoverAddress,
   solidityPacked, solidityPackedKeccak256, concat, zeroPadValue, toBeHex,
 } from "ethers";
 
@@ -27,6 +27,11 @@ function run(c) {
     case "personalHash": return hashMessage(getBytes(c.message));
     case "signDigest": return new SigningKey(c.key).sign(c.digest).serialized;
     case "personalSign": return new Wallet(c.key).signMessageSync(getBytes(c.message));
+    case "signAddress": { const w = new Wallet(c.key); return w.signMessageSync(getBytes(keccak256(toUtf8Bytes(w.address)))); }
+    case "segSig": {
+      const msg = concat([toUtf8Bytes(c.manifestId), zeroPadValue(toBeHex(BigInt(c.seq)), 32), keccak256("0x")]);
+      return new Wallet(c.key).signMessageSync(getBytes(keccak256(msg)));
+    }
     case "recover": try { return recoverAddress(c.digest, c.sig); } catch { return null; }
     case "hmac": return "0x" + createHmac("sha256", Buffer.from(getBytes(c.key))).update(Buffer.from(getBytes(c.message))).digest("hex");
     case "ticket": {

@@ -183,6 +183,7 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             await context.Response.Body.FlushAsync();
             if (Mode == FakeMode.BreakMidStream)
             {
+                await Task.Delay(300);
                 context.Abort();
                 return;
             }

@@ -33,6 +33,7 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Discovery:OrchAddr"] = string.Join(",", orchestrators.Select(o => o.Url)),
             ["Discovery:NetworkPollInterval"] = "00:10:00",
             ["Selection:Seed"] = "7",
+            ["urls"] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in settings ?? [])
         {
@@ -40,7 +41,6 @@ public sealed class GatewayHost : IAsyncDisposable
         }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(config);
         builder.AddServiceDefaults();

@@ -32,6 +32,9 @@ public sealed class NetworkFixture : IAsyncLifetime
     public static string TopologyPath(string fileName = TopologyFileName) =>
         Path.Combine(RepositoryRoot, "tests", "Network.Tests", "topologies", fileName);
 
+    /// <summary>The dashboard's buttons as calls (fault injection per orchestrator, stop/start/restart).</summary>
+    public DashboardClient CreateDashboardClient() => new(DashboardUrl);
+
     /// <summary>An HttpClient for the gateway (no proxy, generous timeout).</summary>
     public HttpClient CreateGatewayClient() => new(new SocketsHttpHandler { UseProxy = false })
     {

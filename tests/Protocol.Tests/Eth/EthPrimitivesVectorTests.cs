@@ -127,6 +127,22 @@ public sealed class EthPrimitivesVectorTests
         }
     }
 
+    [Fact]
+    public void Orchestrator_request_address_signature_matches_ethers()
+    {
+        var random = new Random(5);
+        var keys = Enumerable.Range(0, 4).Select(_ => RandomKey(random)).ToArray();
+        var results = Run(keys.Select(k => Case("signAddress", ("key", Hex(k)))));
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var account = new EthAccount(keys[i]);
+            var signature = MessageSignatures.SignOwnAddress(account);
+            Hex(signature).ShouldBe(results[i]!.GetValue<string>());
+            MessageSignatures.VerifyAddressSignature(account.Address, signature).ShouldBeTrue();
+            MessageSignatures.VerifyAddressSignature(new EthAccount(keys[(i + 1) % keys.Length]).Address, signature).ShouldBeFalse();
+        }
+    }
+
     internal static byte[] RandomKey(Random random)
     {
         var key = new byte[32];

@@ -37,8 +37,8 @@ public sealed class PaymentFlowTests : IDisposable
 
         net.Receiver.DebitFees(net.Gateway.Address, PaymentTestNetwork.ManifestId, prepared.Payment.ExpectedPrice, units);
         net.Receiver.Balance(net.Gateway.Address, PaymentTestNetwork.ManifestId).ShouldBe(result.Credit - fee);
-        net.Sender.Complete(prepared, PaymentOutcome.Succeeded);
-        net.Sender.Balances.Balance(net.Orchestrator.Address.ToString(), "session-1").ShouldBe(result.Credit - fee);
+        net.Sender.Complete(prepared, PaymentSettlement.Succeeded);
+        net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(result.Credit - fee);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class PaymentFlowTests : IDisposable
         var first = await net.Sender.CreatePaymentAsync(info, fee);
         first.TicketCount.ShouldBe(3);
         (await net.Receiver.ProcessPaymentAsync(first.Payment, PaymentTestNetwork.ManifestId)).Accepted.ShouldBeTrue();
-        net.Sender.Complete(first, PaymentOutcome.Succeeded);
+        net.Sender.Complete(first, PaymentSettlement.Succeeded);
 
         var second = await net.Sender.CreatePaymentAsync(info, fee);
         second.ExistingCredit.ShouldBe(ev / new BigRational(2));
@@ -60,8 +60,8 @@ public sealed class PaymentFlowTests : IDisposable
         (await net.Receiver.ProcessPaymentAsync(second.Payment, PaymentTestNetwork.ManifestId)).Accepted.ShouldBeTrue();
 
         // Enough credit: no tickets, only sender and expected_price matter.
-        net.Sender.Complete(second, PaymentOutcome.Succeeded);
-        net.Sender.Balances.Credit(net.Orchestrator.Address.ToString(), "session-1", ev * new BigRational(10));
+        net.Sender.Complete(second, PaymentSettlement.Succeeded);
+        net.Sender.Balances.Credit(net.Orchestrator.Address, "session-1", ev * new BigRational(10));
         var third = await net.Sender.CreatePaymentAsync(info, fee);
         third.TicketCount.ShouldBe(0);
         third.Payment.TicketSenderParams.ShouldBeEmpty();
@@ -73,14 +73,14 @@ public sealed class PaymentFlowTests : IDisposable
         var info = await net.InfoAsync(new BigRational(7));
         var fee = new BigRational(100);
         var prepared = await net.Sender.CreatePaymentAsync(info, fee);
-        net.Sender.Complete(prepared, PaymentOutcome.Spent);
-        net.Sender.Balances.Balance(net.Orchestrator.Address.ToString(), "session-1").ShouldBe(BigRational.Zero);
+        net.Sender.Complete(prepared, PaymentSettlement.Spent);
+        net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(BigRational.Zero);
 
-        net.Sender.Balances.Credit(net.Orchestrator.Address.ToString(), "session-1", new BigRational(40));
+        net.Sender.Balances.Credit(net.Orchestrator.Address, "session-1", new BigRational(40));
         var undelivered = await net.Sender.CreatePaymentAsync(info, fee);
         undelivered.ExistingCredit.ShouldBe(new BigRational(40));
-        net.Sender.Complete(undelivered, PaymentOutcome.NotDelivered);
-        net.Sender.Balances.Balance(net.Orchestrator.Address.ToString(), "session-1").ShouldBe(new BigRational(40));
+        net.Sender.Complete(undelivered, PaymentSettlement.NotDelivered);
+        net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(new BigRational(40));
     }
 
     [Fact]
@@ -129,6 +129,26 @@ public sealed class PaymentFlowTests : IDisposable
         using var capped = new PaymentTestNetwork(seed: 3, issuerOptions: new TicketIssuerOptions { GasPrice = "0", TicketEV = "1000000000", MaxFaceValue = "50000000000" });
         var cappedInfo = await capped.InfoAsync(new BigRational(1));
         BigEndian.ToBigInteger(cappedInfo.TicketParams.FaceValue.Span).ShouldBe(new BigInteger(50_000_000_000));
+    }
+
+    [Fact]
+    public async Task OrchestratorPayments_wires_issuer_receiver_and_redemptions_together()
+    {
+        var payments = OrchestratorPayments.Create(net.Orchestrator, net.Ledger, new TicketIssuerOptions { GasPrice = "0", TicketEV = "1000000000" }, net.Clock, random: new Random(3));
+        var price = PriceInfos.ToPriceInfo(new BigRational(9), 33, "llm-model");
+        var info = new Net.OrchestratorInfo
+        {
+            PriceInfo = price,
+            TicketParams = await payments.Issuer.IssueParamsAsync(net.Gateway.Address, price),
+            AuthToken = new Net.AuthToken { SessionId = "x" },
+        };
+        var prepared = await net.Sender.CreatePaymentAsync(info, 1000L);
+        var result = await payments.Receiver.ProcessHeaderAsync(prepared.Header, "33_llm-model", new BigRational(9));
+        result.Accepted.ShouldBeTrue(result.Error);
+        payments.Receiver.SufficientBalance(net.Gateway.Address, "33_llm-model").ShouldBeTrue();
+        payments.Receiver.TicketsReceived.ShouldBe(prepared.TicketCount);
+        // The receiver of the test network has another secret: it must refuse these params.
+        (await net.Receiver.ProcessHeaderAsync(prepared.Header, "33_llm-model")).Error.ShouldBe(PaymentErrors.InvalidRecipientRand);
     }
 
     public void Dispose() => net.Dispose();

@@ -177,7 +177,7 @@ public sealed class PaymentRejectionTests : IDisposable
         (await totalCapped.CreatePaymentAsync(info, ev * new BigRational(5))).TicketCount.ShouldBe(5);
         var error = await Should.ThrowAsync<PaymentException>(() => totalCapped.CreatePaymentAsync(info, ev * new BigRational(5) + new BigRational(1)));
         error.Message.ShouldContain($"for 6 tickets exceeds max total ticket EV {max}");
-        totalCapped.Balances.Balance(net.Orchestrator.Address.ToString(), "session-1").ShouldBe(BigRational.Zero, "a refused payment keeps the credit it reserved");
+        totalCapped.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(BigRational.Zero, "a refused payment keeps the credit it reserved");
     }
 
     [Fact]

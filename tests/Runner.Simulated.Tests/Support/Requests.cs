@@ -1,3 +1,4 @@
+using LivepeerAspire.Protocol.Media;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -30,7 +31,7 @@ internal static class Requests
         return form;
     }
 
-    public static byte[] SmallPng(int width = 64, int height = 64) => Png.Encode(width, height, 1);
+    public static byte[] SmallPng(int width = 64, int height = 64) => SyntheticPng.Encode(width, height, 1);
 
     public static double ServiceSeconds(HttpResponseMessage response) =>
         double.Parse(response.Headers.GetValues("X-Simulator-Service-Seconds").Single(), CultureInfo.InvariantCulture);

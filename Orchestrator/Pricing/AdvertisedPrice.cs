@@ -5,7 +5,7 @@ using LivepeerAspire.Protocol.Pricing;
 namespace LivepeerAspire.Orchestrator.Pricing;
 
 /// <summary>Exact wei-per-unit rationals → protobuf PriceInfo, truncated the way go-livepeer advertises them.</summary>
-public static class PriceInfos
+public static class AdvertisedPrice
 {
     private static readonly BigInteger MaxLong = long.MaxValue;
 

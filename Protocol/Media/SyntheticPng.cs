@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace LivepeerAspire.Runner.Simulated.Media;
+namespace LivepeerAspire.Protocol.Media;
 
 /// <summary>
 /// A minimal PNG writer (8-bit RGB, zlib via <see cref="ZLibStream"/>). The picture is a colour gradient
 /// band pattern: most rows use the "Up" filter with all-zero data, so even 1024×576 frames stay a few KB.
 /// </summary>
-public static class Png
+public static class SyntheticPng
 {
     private static readonly uint[] CrcTable = BuildCrcTable();
 

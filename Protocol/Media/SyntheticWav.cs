@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 
-namespace LivepeerAspire.Runner.Simulated.Media;
+namespace LivepeerAspire.Protocol.Media;
 
 /// <summary>A tiny WAV (PCM, 8 kHz, 8-bit mono sine tone) for text-to-speech answers.</summary>
-public static class Wav
+public static class SyntheticWav
 {
     public const int SampleRate = 8000;
 

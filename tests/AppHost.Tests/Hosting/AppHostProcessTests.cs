@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using LivepeerAspire.AppHost.Hosting;
+using LivepeerAspire.AppHost.Tests.Support;
+
+namespace LivepeerAspire.AppHost.Tests.Hosting;
+
+/// <summary>The AppHost as users run it: a real process with a small topology, stopped by a signal.</summary>
+public sealed class AppHostProcessTests : IDisposable
+{
+    private readonly string _runDir = Directory.CreateTempSubdirectory("apphost-run-").FullName;
+
+    private static string Tiny => Path.Combine(DistributedApplicationOptions.FindRepositoryRoot(), "tests", "AppHost.Tests", "topologies", "tiny.json");
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task A_signal_stops_every_child_and_frees_every_port(string signal)
+    {
+        await using var host = AppHostProcess.Start("--topology", Tiny, "--gateway-port", "0", "--dashboard-port", "0", "--run-dir", _runDir);
+        var gateway = await host.WaitForLineAsync("Gateway", TimeSpan.FromMinutes(3));
+        var dashboard = await host.WaitForLineAsync("Dashboard", TimeSpan.FromSeconds(10));
+        host.Stdout.ShouldContain("resources healthy in");
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+        (await http.GetAsync(gateway + "/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var resources = JsonDocument.Parse(await http.GetStringAsync(dashboard + "/api/resources")).RootElement.EnumerateArray().ToList();
+        resources.Select(r => r.GetProperty("name").GetString()).ShouldBe(["simulator", "orchestrator-o1", "gateway"], ignoreOrder: true);
+        resources.ShouldAllBe(r => r.GetProperty("state").GetString() == "running");
+        var pids = resources.Select(r => r.GetProperty("pid").GetInt32()).ToList();
+        var ports = resources.Select(r => new Uri(r.GetProperty("url").GetString()!).Port).Append(new Uri(dashboard).Port).ToList();
+        pids.ShouldAllBe(pid => !TestApps.ProcessIsGone(pid));
+
+        host.Signal(signal);
+
+        (await host.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBeTrue("the AppHost should exit after the signal");
+        host.ExitCode.ShouldBe(0);
+        host.Stdout.ShouldContain("Stopped.");
+        pids.ShouldAllBe(pid => TestApps.ProcessIsGone(pid));
+        foreach (var port in ports)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, port);
+            Should.NotThrow(() => probe.Start(), $"port {port} should be free");
+            probe.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task An_invalid_topology_is_refused_with_exit_code_2_before_anything_starts()
+    {
+        var bad = Path.Combine(_runDir, "bad.json");
+        File.WriteAllText(bad, """{ "orchestrators": [ { "name": "o1", "gpus": [ { "profile": "RTX 4090", "pipeline": "text-to-sound" } ] } ] }""");
+        await using var host = AppHostProcess.Start("--topology", bad, "--gateway-port", "0", "--no-dashboard", "--run-dir", Path.Combine(_runDir, "run"));
+
+        (await host.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBeTrue();
+
+        host.ExitCode.ShouldBe(2);
+        host.Stderr.ShouldContain($"{bad}: $.orchestrators[0].gpus[0].pipeline: unknown pipeline 'text-to-sound'");
+        Directory.Exists(Path.Combine(_runDir, "run")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task A_bad_command_line_is_refused_with_exit_code_2()
+    {
+        await using var host = AppHostProcess.Start("--gateway-port", "notaport");
+
+        (await host.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBeTrue();
+
+        host.ExitCode.ShouldBe(2);
+        host.Stderr.ShouldContain("usage:");
+    }
+
+    public void Dispose() => Directory.Delete(_runDir, recursive: true);
+}

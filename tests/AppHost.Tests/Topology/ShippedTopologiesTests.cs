@@ -1,0 +1,43 @@
+using LivepeerAspire.AppHost.Hosting;
+using LivepeerAspire.AppHost.Topology;
+
+namespace LivepeerAspire.AppHost.Tests.Topology;
+
+public sealed class ShippedTopologiesTests
+{
+    private static string Root => DistributedApplicationOptions.FindRepositoryRoot();
+
+    public static TheoryData<string> Files => new()
+    {
+        "AppHost/topologies/default.json",
+        "AppHost/topologies/small.json",
+        "AppHost/topologies/heterogeneous.json",
+        "AppHost/topologies/i2v-4090-vs-4060.json",
+        "tests/Network.Tests/topologies/network-test.json",
+        "tests/AppHost.Tests/topologies/tiny.json",
+    };
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Every_shipped_topology_reads_cleanly(string file)
+    {
+        var spec = TopologyReader.Load(Path.Combine(Root, file));
+
+        spec.Orchestrators.ShouldNotBeEmpty();
+        spec.TimeScale.ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public void Default_topology_covers_llm_images_and_video_on_different_gpus_with_an_ollama_orchestrator()
+    {
+        var spec = TopologyReader.Load(TopologyHosting.DefaultTopologyFile(Root));
+        var gpus = spec.Orchestrators.SelectMany(o => o.Gpus).ToList();
+
+        spec.Orchestrators.Count.ShouldBeGreaterThanOrEqualTo(3);
+        gpus.Select(g => g.Pipeline).Distinct().ShouldBe(["image-to-video", "text-to-image", "llm"], ignoreOrder: true);
+        gpus.ShouldContain(g => g.Runner == RunnerKind.Ollama && g.Pipeline == "llm");
+        spec.Orchestrators.Select(o => string.Join("+", o.Gpus.Select(g => g.Profile))).Distinct().Count().ShouldBe(spec.Orchestrators.Count);
+        spec.Gateway.Port.ShouldBe(9935);
+        spec.DashboardPort.ShouldBe(18888);
+    }
+}
