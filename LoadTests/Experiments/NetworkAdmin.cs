@@ -46,7 +46,7 @@ public sealed class NetworkAdmin(HttpClient http)
             try
             {
                 using var response = await http.GetAsync(new Uri(gateway, "getNetworkCapabilities"), cancel);
-                if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                if (response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.MethodNotAllowed)
                 {
                     return -1; // a gateway without the endpoint: nothing to wait for
                 }
