@@ -191,6 +191,9 @@ public sealed class ExperimentSession : IDisposable
                 ?? host.Endpoints.FirstOrDefault(kv => kv.Key.Contains("sim", StringComparison.OrdinalIgnoreCase)).Value;
             var gateway = Targets.ParseLoopback(host.Gateway.ToString());
             await Targets.EnsureReachableAsync(Http, gateway, cancel);
+            var expected = Topology.Gpus.Select(g => g.Orchestrator).Distinct().Count();
+            var seen = await Admin.WaitForDiscoveryAsync(gateway, expected, TimeSpan.FromSeconds(60), cancel);
+            await Log.WriteLineAsync(seen < 0 ? "network: the gateway has no /getNetworkCapabilities; discovery not checked" : $"network: gateway discovered {seen} of {expected} orchestrators");
             return new Network(gateway, simulator, host);
         }
         catch

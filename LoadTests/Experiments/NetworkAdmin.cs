@@ -33,6 +33,68 @@ public sealed class NetworkAdmin(HttpClient http)
         using var response = await http.DeleteAsync(new Uri(simulator, $"admin/gpus/{Uri.EscapeDataString(gpuId)}/faults"), cancel);
     }
 
+    /// <summary>
+    /// Waits until the gateway's /getNetworkCapabilities lists <paramref name="expected"/> orchestrators (discovery
+    /// done), so that the first run does not measure a half-discovered network. Returns how many it saw (−1 when the gateway has no such endpoint).
+    /// </summary>
+    public async Task<int> WaitForDiscoveryAsync(Uri gateway, int expected, TimeSpan limit, CancellationToken cancel)
+    {
+        var seen = 0;
+        var deadline = DateTimeOffset.UtcNow + limit;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(gateway, "getNetworkCapabilities"), cancel);
+                if (response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.MethodNotAllowed)
+                {
+                    return -1; // a gateway without the endpoint: nothing to wait for
+                }
+
+                using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancel));
+                var uris = new HashSet<string>(StringComparer.Ordinal);
+                Collect(doc.RootElement, uris);
+                seen = uris.Count;
+                if (seen >= expected)
+                {
+                    return seen;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or JsonException)
+            {
+            }
+
+            await Task.Delay(500, cancel);
+        }
+
+        return seen;
+
+        static void Collect(JsonElement e, HashSet<string> uris)
+        {
+            if (e.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in e.EnumerateObject())
+                {
+                    if (p.Name == "orch_uri" && p.Value.ValueKind == JsonValueKind.String)
+                    {
+                        uris.Add(p.Value.GetString()!);
+                    }
+                    else
+                    {
+                        Collect(p.Value, uris);
+                    }
+                }
+            }
+            else if (e.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in e.EnumerateArray())
+                {
+                    Collect(item, uris);
+                }
+            }
+        }
+    }
+
     /// <summary>jobsServed per GPU from <c>GET /admin/gpus</c>, or null when the simulator does not answer.</summary>
     public async Task<Dictionary<string, long>?> JobsServedAsync(Uri? simulator, CancellationToken cancel)
     {
