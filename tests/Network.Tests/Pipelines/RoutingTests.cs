@@ -38,7 +38,8 @@ public sealed class RoutingTests(PipelinesNetworkFixture network)
         var holdCapacity = o1.PostAsync("/text-to-image", Json(SmallImage), release.Token);
         try
         {
-            await WaitUntilAsync(async () => await ProbeAsync(o1) == "insufficient capacity");
+            await WaitUntilAsync(async () => await TextToImageInUseAsync(o1) == 1);
+            (await ProbeAsync(o1)).ShouldBe("insufficient capacity");
 
             var outcomes = new List<(string Orchestrator, int Attempts)>();
             for (var i = 0; i < 4; i++)
@@ -54,12 +55,35 @@ public sealed class RoutingTests(PipelinesNetworkFixture network)
         }
         finally
         {
-            await simulator.DeleteAsync("/admin/gpus/o1-gpu0/faults");
             await release.CancelAsync();
-            await Should.ThrowAsync<OperationCanceledException>(() => holdCapacity);
-        }
+            try
+            {
+                (await holdCapacity).Dispose();
+            }
+            catch (OperationCanceledException)
+            {
+            }
 
-        await WaitUntilAsync(async () => await ProbeAsync(o1) == "ok");
+            await simulator.DeleteAsync("/admin/gpus/o1-gpu0/faults");
+            await WaitUntilAsync(async () => await ProbeAsync(o1) == "ok");
+            await WaitUntilAsync(async () => !await AnyCooldownAsync(client));
+        }
+    }
+
+    /// <summary>The gateway's LiteLLM-style cooldown after "insufficient capacity" must pass before other tests route to o1 again.</summary>
+    private static async Task<bool> AnyCooldownAsync(HttpClient gateway)
+    {
+        using var response = await gateway.GetAsync("/orchestrators");
+        return (await response.JsonAsync()).GetProperty("pools").EnumerateArray()
+            .SelectMany(p => p.GetProperty("warm").EnumerateArray().Concat(p.GetProperty("cold").EnumerateArray()))
+            .Any(s => s.GetProperty("cooldown_ms").GetDouble() > 0);
+    }
+
+    private static async Task<int> TextToImageInUseAsync(HttpClient orchestrator)
+    {
+        using var status = await orchestrator.GetAsync("/status");
+        return (await status.JsonAsync()).GetProperty("models").EnumerateArray()
+            .Single(m => m.GetProperty("pipeline").GetString() == "text-to-image").GetProperty("inUse").GetInt32();
     }
 
     /// <summary>A small job straight to an orchestrator, given up after 2 s (a probe that lands on the hung GPU must not hold its slot).</summary>

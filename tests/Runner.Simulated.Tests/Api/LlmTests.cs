@@ -116,7 +116,7 @@ public class LlmTests
     public async Task Ollama_parallel_slots_serve_two_chats_at_once_with_the_batching_slowdown()
     {
         await using var host = SimulatorHost.Single(
-            new() { ["profile"] = "RTX 4090", ["pipeline"] = "llm", ["modelId"] = Llama, ["parallelism"] = 2 }, timeScale: 0.02, noiseCv: 0);
+            new() { ["profile"] = "RTX 4090", ["pipeline"] = "llm", ["modelId"] = Llama, ["parallelism"] = 2 }, timeScale: 0.2, noiseCv: 0);
         object Body() => new { model = "llama3.1:8b", stream = false, messages = new[] { new { role = "user", content = "hi" } }, options = new { num_predict = 200 } };
 
         var a = host.Client.PostAsync("/gpus/g/ollama/api/chat", Json(Body()));
@@ -130,8 +130,10 @@ public class LlmTests
             rates.Add(200 / (body.GetProperty("eval_duration").GetInt64() / 1e9));
         }
 
-        // Alone a stream decodes at 130.6 tok/s; two at once share the GPU with a 1 + 0.0303 slowdown each.
-        rates.ShouldAllBe(rate => rate < 130.6 && rate > 130.6 / 1.0303 - 0.5);
+        // Alone a stream decodes at 130.6 tok/s; two at once share the GPU with a 1 + 0.0303 slowdown each. The two
+        // requests overlap for most of their ~0.3 s of wall time, though not necessarily for all of it on a busy machine.
+        rates.ShouldAllBe(rate => rate <= 130.6 + 1e-6 && rate > 130.6 / 1.0303 - 0.5);
+        rates.Min().ShouldBeLessThan(130.6 - 0.5, "at least one chat was slowed by sharing the GPU");
         (await host.StatusAsync()).JobsServed.ShouldBe(2);
     }
 
