@@ -187,7 +187,7 @@ public static class TopologyComposer
 
         foreach (var orchestrator in orchestratorBuilders)
         {
-            gateway.WithReference(orchestrator).WaitFor(orchestrator);
+            gateway.WithReference(orchestrator).WaitForHealthyOrFailed(orchestrator);
         }
 
         var staked = networkOrchestrators.Where(o => o.Stake is not null)
