@@ -216,9 +216,12 @@ public sealed class DistributedApplication : IAsyncDisposable
     internal async Task WaitForDependenciesAsync(ResourceInstance instance, CancellationToken ct)
     {
         var dependencies = instance.Resource.WaitForResources.SelectMany(InstancesOf).ToList();
+        bool Settled(ResourceInstance d) =>
+            d.State == ResourceState.Running
+            || (instance.Resource.TolerantWaits.Contains(d.Resource) && d.State is ResourceState.Failed or ResourceState.Exited or ResourceState.Unavailable);
         while (true)
         {
-            var pending = dependencies.Where(d => d.State != ResourceState.Running).ToList();
+            var pending = dependencies.Where(d => !Settled(d)).ToList();
             if (pending.Count == 0)
             {
                 return;
@@ -243,11 +246,6 @@ public sealed class DistributedApplication : IAsyncDisposable
         var reported = new HashSet<string>();
         while (!ct.IsCancellationRequested)
         {
-            foreach (var failed in Instances.Where(i => i.State == ResourceState.Failed && reported.Add(i.Name)))
-            {
-                WriteLine(Describe([failed]));
-            }
-
             foreach (var unavailable in Instances.Where(i => i.State == ResourceState.Unavailable && reported.Add(i.Name)))
             {
                 WriteLine($"  {unavailable.Name}: unavailable ({unavailable.StateDetail})");
@@ -291,7 +289,16 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     private void OnStateChanged(ResourceInstance instance, ResourceState state)
     {
-        if (state is ResourceState.Failed or ResourceState.Restarting && !_stopped)
+        if (_stopped)
+        {
+            return;
+        }
+
+        if (state == ResourceState.Failed)
+        {
+            WriteLine(Describe([instance]));
+        }
+        else if (state == ResourceState.Restarting)
         {
             WriteLine($"  {instance.Name}: {state.ToDisplay()} ({instance.StateDetail})");
         }

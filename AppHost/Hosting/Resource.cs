@@ -45,6 +45,13 @@ public abstract class Resource(string name)
 
     public List<Resource> WaitForResources { get; } = [];
 
+    /// <summary>
+    /// WaitFor dependencies that may also have given up (failed, unavailable): this resource then starts anyway —
+    /// Aspire's <c>WaitBehavior.StopOnResourceUnavailable</c> turned around, so one broken orchestrator does not keep
+    /// the gateway from serving the others.
+    /// </summary>
+    public HashSet<Resource> TolerantWaits { get; } = [];
+
     public List<Resource> References { get; } = [];
 
     public int Replicas { get; internal set; } = 1;

@@ -128,6 +128,18 @@ public static class ResourceBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Start this resource once every instance of <paramref name="dependency"/> is healthy or has given up (failed,
+    /// exited, unavailable): a broken dependency delays it until it settles, but does not block it.
+    /// </summary>
+    public static IResourceBuilder<T> WaitForHealthyOrFailed<T>(this IResourceBuilder<T> builder, IResourceBuilder<Resource> dependency)
+        where T : Resource
+    {
+        builder.WaitFor(dependency);
+        builder.Resource.TolerantWaits.Add(dependency.Resource);
+        return builder;
+    }
+
     public static IResourceBuilder<T> WithReplicas<T>(this IResourceBuilder<T> builder, int replicas)
         where T : Resource
     {

@@ -173,8 +173,6 @@ public static class TopologyComposer
             .WithReference(ledger)
             .WithDisplayUrl("Gateway")
             .WithAnnotation("role", "gateway");
-        // The gateway's default deadlines are real-world service times × Timeouts:ServiceTimeScale; match the simulator.
-        gateway.WithEnvironment("Timeouts__ServiceTimeScale", topology.TimeScale.ToString(CultureInfo.InvariantCulture));
         if (topology.Gateway.Strategy is { } strategy)
         {
             gateway.WithEnvironment("Selection__Strategy", strategy);
@@ -187,7 +185,7 @@ public static class TopologyComposer
 
         foreach (var orchestrator in orchestratorBuilders)
         {
-            gateway.WithReference(orchestrator).WaitFor(orchestrator);
+            gateway.WithReference(orchestrator).WaitForHealthyOrFailed(orchestrator);
         }
 
         var staked = networkOrchestrators.Where(o => o.Stake is not null)

@@ -29,12 +29,23 @@ public static class TopologyHosting
         var runDirectory = builder.Arguments.RunDirectory is { } dir
             ? Path.GetFullPath(dir)
             : Path.Combine(builder.RepositoryRoot, ".run", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{topology.Name}");
+        var createdRunDirectory = !Directory.Exists(runDirectory);
         var composed = builder.AddTopology(topology, runDirectory, gatewayPort);
 
         var simulatorDll = Path.Combine(builder.RepositoryRoot, "Runner.Simulated", "bin", builder.Options.Configuration, "net10.0", "Runner.Simulated.dll");
         if (composed.FleetFile is not null && File.Exists(simulatorDll))
         {
-            var warning = await FleetValidator.ValidateAsync("dotnet", [simulatorDll], composed.FleetFile, topology, composed.FleetGpuPaths, ct);
+            string? warning;
+            try
+            {
+                warning = await FleetValidator.ValidateAsync("dotnet", [simulatorDll], composed.FleetFile, topology, composed.FleetGpuPaths, ct);
+            }
+            catch (TopologyException) when (createdRunDirectory)
+            {
+                Directory.Delete(runDirectory, recursive: true);
+                throw;
+            }
+
             if (warning is not null)
             {
                 builder.Options.Output.WriteLine($"warning: {warning}");

@@ -60,6 +60,25 @@ public sealed class AppHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_gpu_profile_the_simulator_does_not_know_is_refused_at_its_topology_path()
+    {
+        var bad = Path.Combine(_runDir, "unknown-gpu.json");
+        File.WriteAllText(bad, """
+            { "orchestrators": [ { "name": "o1", "gpus": [
+                { "profile": "RTX 4090", "pipeline": "text-to-image" },
+                { "profile": "RTX 9999", "pipeline": "text-to-image" } ] } ] }
+            """);
+        var run = Path.Combine(_runDir, "run");
+        await using var host = AppHostProcess.Start("--topology", bad, "--gateway-port", "0", "--no-dashboard", "--run-dir", run);
+
+        (await host.WaitForExitAsync(TimeSpan.FromSeconds(120))).ShouldBeTrue();
+
+        host.ExitCode.ShouldBe(2);
+        host.Stderr.ShouldContain($"{bad}: $.orchestrators[0].gpus[1].profile: unknown GPU profile 'RTX 9999'");
+        Directory.Exists(run).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task A_bad_command_line_is_refused_with_exit_code_2()
     {
         await using var host = AppHostProcess.Start("--gateway-port", "notaport");

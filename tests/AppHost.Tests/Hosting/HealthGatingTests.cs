@@ -97,6 +97,23 @@ public sealed class HealthGatingTests
     }
 
     [Fact]
+    public async Task A_tolerant_wait_starts_the_dependent_once_the_dependency_has_given_up()
+    {
+        var builder = TestApps.Builder();
+        var broken = builder.AddExecutable("broken", "sh", null, "-c", "exit 4").WithRestartPolicy(RestartPolicy.Never);
+        var healthy = builder.AddExecutable("healthy", "sleep", null, "60");
+        builder.AddExecutable("gateway", "sleep", null, "60").WaitForHealthyOrFailed(broken).WaitForHealthyOrFailed(healthy);
+        await using var app = builder.Build();
+
+        await app.StartAsync();
+        var gateway = app.GetInstance("gateway");
+        await TestApps.WaitUntilAsync(() => gateway.State == ResourceState.Running, TimeSpan.FromSeconds(20), "gateway running");
+
+        app.GetInstance("broken").State.ShouldBe(ResourceState.Failed);
+        gateway.StartedAt!.Value.ShouldBeGreaterThanOrEqualTo(app.GetInstance("healthy").HealthyAt!.Value);
+    }
+
+    [Fact]
     public async Task A_program_that_is_not_installed_is_unavailable_without_stopping_the_rest()
     {
         var builder = TestApps.Builder();
