@@ -30,6 +30,7 @@ public sealed class ExperimentSession : IDisposable
     private readonly List<RequestRecord> records = [];
     private readonly DateTimeOffset started;
     private int networksStarted;
+    private readonly HashSet<string> primed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> explicitModels;
     private double? capacity;
     private string capacityNote = "";
@@ -237,6 +238,17 @@ public sealed class ExperimentSession : IDisposable
         if (faults.Count > 0 && network.Simulator is null)
         {
             throw new UsageException("fault schedules need the simulator's admin URL: pass --simulator URL (or use an AppHost that prints it)");
+        }
+
+        if (primed.Add(network.Gateway.ToString()))
+        {
+            // A fresh network (cold JIT, empty connection pools, a strategy that has not measured anything yet)
+            // would make whichever run comes first look worse; load it unmeasured first.
+            var primeFor = WarmUp > TimeSpan.FromSeconds(5) ? WarmUp : TimeSpan.FromSeconds(5);
+            await Log.WriteLineAsync($"priming the network for {primeFor.TotalSeconds:0.#} s with the first run's load (not measured)");
+            var primer = new RunExecutor(Http, ctx.Time, false, TextWriter.Null);
+            await primer.ExecuteAsync(spec with { Label = "priming", Simulation = spec.Simulation with { Duration = primeFor }, WarmUp = TimeSpan.Zero }, cancel);
+            spec = spec with { Parameters = new Dictionary<string, string>(spec.Parameters) { ["network priming"] = Fmt.Inv($"first run on a fresh network: {primeFor.TotalSeconds:0.#} s of the same load before it, not measured") } };
         }
 
         using var faultCts = CancellationTokenSource.CreateLinkedTokenSource(cancel);

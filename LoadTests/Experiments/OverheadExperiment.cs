@@ -21,7 +21,7 @@ public static class OverheadExperiment
         var copies = new Option<int>("--copies") { Description = "closed-model copies for the throughput run", DefaultValueFactory = _ => 16 };
         var throughputDuration = new Option<string>("--throughput-duration") { Description = "length of the throughput run", DefaultValueFactory = _ => "8s" };
         var runner = new Option<string?>("--runner") { Description = "the zero-latency runner behind the gateway (default: without --topology, one started in-process and put in a generated topology; with --topology, its first text-to-image GPU)" };
-        var paymentsOff = new Option<string?>("--payments-off") { Description = "gateway environment that turns payments off, KEY=VALUE;… (default Payments__Enabled=false); not with --gateway", DefaultValueFactory = _ => "Payments__Enabled=false" };
+        var paymentsOff = new Option<string?>("--payments-off") { Description = "gateway environment that turns payments off, KEY=VALUE;… (then payments on and off are compared on two networks; not with --gateway)" };
         var command = new Command("overhead", "Gateway vs bare pass-through proxy to the same zero-latency runner: added latency and maximum throughput.");
         o.AddTo(command);
         foreach (var opt in new Option[] { rate, copies, throughputDuration, runner, paymentsOff })
@@ -46,14 +46,11 @@ public static class OverheadExperiment
 
             var tputDuration = CommonOptions.Duration(p.GetValue(throughputDuration)!, "--throughput-duration");
             var scenario = s.Scenario("text-to-image");
-            var settings = new List<(string Name, GatewaySetting Setting)> { ("payments on", GatewaySetting.Default) };
+            var settings = new List<(string Name, GatewaySetting Setting)> { ("as configured", GatewaySetting.Default) };
             if (s.ExternalGateway is null && p.GetValue(paymentsOff) is { Length: > 0 } off)
             {
+                settings[0] = ("payments on", GatewaySetting.Default);
                 settings.Add(("payments off", GatewaySetting.Parse("payments-off:" + off, "--payments-off")));
-            }
-            else if (s.ExternalGateway is not null)
-            {
-                settings[0] = ("as configured", GatewaySetting.Default);
             }
 
             var lastGateway = s.ExternalGateway ?? new Uri("http://127.0.0.1/");

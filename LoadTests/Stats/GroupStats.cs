@@ -50,6 +50,12 @@ public sealed record GroupStats
 
     public double SuccessRate => Count == 0 ? double.NaN : (double)Ok / Count;
 
+    private static readonly System.Text.RegularExpressions.Regex Url = new(@"https?://[^\s;,]+", System.Text.RegularExpressions.RegexOptions.Compiled);
+
+    /// <summary>Failure reason for grouping: URLs become "&lt;url&gt;" so that the same failure at different orchestrators counts once.</summary>
+    public static string Reason(RequestRecord r) =>
+        string.IsNullOrEmpty(r.Error) ? r.Outcome : Url.Replace(r.Error, "<url>");
+
     public static GroupStats Of(string name, IReadOnlyList<RequestRecord> records, double seconds, int runTotal, Slo slo)
     {
         var ok = records.Where(r => r.IsOk).ToList();
@@ -66,7 +72,7 @@ public sealed record GroupStats
         var tokens = ok.Sum(r => (long)(r.Tokens ?? 0));
         var attempts = records.Where(r => r.Attempts is not null).Select(r => (double)r.Attempts!.Value).ToList();
         var reasons = records.Where(r => !r.IsOk)
-            .GroupBy(r => string.IsNullOrEmpty(r.Error) ? r.Outcome : r.Error)
+            .GroupBy(r => Reason(r))
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count());
         return new GroupStats

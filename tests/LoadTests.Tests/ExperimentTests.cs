@@ -361,13 +361,13 @@ public sealed class ExperimentTests
         try
         {
             var (code, output, err) = await Run("overhead", "--apphost", script, "--rate", "20", "--duration", "1s", "--warm-up", "0s",
-                "--throughput-duration", "1s", "--copies", "2", "--pause", "0s", "--out", outDir);
+                "--throughput-duration", "1s", "--copies", "2", "--pause", "0s", "--out", outDir, "--payments-off", "Payments__Mode=off-chain");
 
             code.ShouldBe(0, err);
             output.ShouldContain("overhead: bare proxy");
             var topologies = File.ReadAllText(seen);
             topologies.ShouldContain("\"runner\": \"external\"");
-            topologies.ShouldContain("Payments__Enabled");
+            topologies.ShouldContain("Payments__Mode");
             var summary = ReportFiles.ReadSummary(outDir);
             summary.Runs.Select(r => r.Label).ShouldBe(
             [

@@ -99,6 +99,23 @@ public sealed class StatsTests
     }
 
     [Fact]
+    public void The_same_failure_at_different_orchestrators_is_one_reason()
+    {
+        RequestRecord[] records =
+        [
+            new() { Job = "llm", Phase = "measure", Outcome = Outcomes.Error, Error = "503 tried: http://127.0.0.1:4001: insufficient capacity; http://127.0.0.1:4002/: insufficient capacity" },
+            new() { Job = "llm", Phase = "measure", Outcome = Outcomes.Error, Error = "503 tried: http://127.0.0.1:4002/: insufficient capacity; http://127.0.0.1:4001: insufficient capacity" },
+            new() { Job = "llm", Phase = "measure", Outcome = Outcomes.Timeout },
+        ];
+
+        GroupStats.Of("x", records, 1, 3, Slo.None).FailureReasons.ShouldBe(new Dictionary<string, int>
+        {
+            ["503 tried: <url> insufficient capacity; <url> insufficient capacity"] = 2,
+            ["timeout"] = 1,
+        });
+    }
+
+    [Fact]
     public void Fees_beyond_64_bits_are_summed_exactly()
     {
         RequestRecord[] records =
