@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using LivepeerAspire.LoadTests.Media;
+using LivepeerAspire.Protocol.Media;
 using LivepeerAspire.Protocol.Pipelines;
 using LivepeerAspire.Protocol.Wire;
 
@@ -35,8 +35,8 @@ public sealed class JobRequestFactory
         this.scenario = scenario;
         this.seed = seed;
         this.models = models ?? new Dictionary<string, string>();
-        image = new(() => PngWriter.Gradient(64, 64, seed));
-        audio = new(() => WavWriter.Tone(scenario.AudioSeconds));
+        image = new(() => SyntheticPng.Encode(64, 64, seed));
+        audio = new(() => SyntheticWav.Tone(scenario.AudioSeconds));
     }
 
     public HttpRequestMessage Create(PlannedRequest planned)

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LivepeerAspire.LoadTests.Media;
+using LivepeerAspire.Protocol.Media;
 using LivepeerAspire.Protocol.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,7 +14,7 @@ public static class ZeroLatencyRunner
 {
     public static Task<LoopbackServer> StartAsync(int port = 0)
     {
-        var image = "data:image/png;base64," + Convert.ToBase64String(PngWriter.Gradient(8, 8, 1));
+        var image = "data:image/png;base64," + Convert.ToBase64String(SyntheticPng.Encode(8, 8, 1));
         var imageBody = JsonSerializer.SerializeToUtf8Bytes(new { images = new[] { new { url = image, seed = 1, nsfw = false } } });
         return LoopbackServer.StartAsync(app =>
         {
