@@ -40,6 +40,11 @@ public sealed class OnChainPaymentSender(
             info = await RefreshAsync(request, key, cancellationToken).ConfigureAwait(false);
         }
 
+        if (info.TicketParams is null && info.PriceInfo is { PricePerUnit: > 0 })
+        {
+            throw await NoParamsAsync(info, cancellationToken).ConfigureAwait(false);
+        }
+
         PreparedPayment prepared;
         try
         {
@@ -108,6 +113,15 @@ public sealed class OnChainPaymentSender(
         {
             throw new PaymentUnavailableException($"could not refresh the ticket params of {uri}: {e.Message}", e);
         }
+    }
+
+    /// <summary>An orchestrator gives a priced job no params when the sender's reserve cannot back a ticket: say whose fault it is.</summary>
+    private async Task<PaymentUnavailableException> NoParamsAsync(OrchestratorInfo info, CancellationToken cancellationToken)
+    {
+        var funds = await ledger.GetSenderAsync(account.Address, cancellationToken).ConfigureAwait(false);
+        return funds.Deposit.IsZero || funds.Reserve.IsZero
+            ? new PaymentUnavailableException($"gateway {account.Address} cannot pay: it has deposit {funds.Deposit} wei and reserve {funds.Reserve} wei on the ledger, so orchestrators issue it no ticket params; fund its deposit and reserve on the ledger")
+            : new PaymentUnavailableException($"orchestrator {info.Transcoder} sent no ticket params for a priced job (its share of this gateway's reserve may be below one ticket: insufficient sender reserve)");
     }
 
     private PaymentUnavailableException Explain(PaymentException e, PaymentRequest request) =>
