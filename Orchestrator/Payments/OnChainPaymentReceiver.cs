@@ -27,6 +27,11 @@ public sealed class OnChainPaymentReceiver(OrchestratorPayments payments, ILogge
         }
 
         var sender = payment.Sender.Length == 20 ? "0x" + Convert.ToHexStringLower(payment.Sender.Span) : null;
+        if (SegmentCredentialsError(job, payment) is { } segError)
+        {
+            return Refuse(403, segError);
+        }
+
         var required = job.Model.PriceFor(sender);
         if (payment.TicketParams is not null && required is { Sign: > 0 } price && payment.ExpectedPrice is { PixelsPerUnit: > 0 } expected)
         {
@@ -103,6 +108,33 @@ public sealed class OnChainPaymentReceiver(OrchestratorPayments payments, ILogge
                 PaymentsRefused = Interlocked.Read(ref refused),
             };
         }
+    }
+
+    /// <summary>
+    /// go-livepeer's verifySegCreds (403): when the gateway sends <c>Livepeer-Segment</c> it must decode and carry the
+    /// payment sender's signature. Deviation: a request without the header is let through (direct callers and tests).
+    /// </summary>
+    private static string? SegmentCredentialsError(PaymentContext job, LivepeerAspire.Protocol.Net.Payment payment)
+    {
+        var header = job.Headers[SegmentCredentials.HeaderName].ToString();
+        if (string.IsNullOrEmpty(header))
+        {
+            return null;
+        }
+
+        if (!SegmentCredentials.TryDecode(header, out var seg, out var error))
+        {
+            return error;
+        }
+
+        if (payment.Sender.Length != Protocol.Eth.EthAddress.Size)
+        {
+            return $"{SegmentCredentials.HeaderName} needs a payment sender to verify its signature";
+        }
+
+        return SegmentCredentials.VerifySignature(seg, new Protocol.Eth.EthAddress(payment.Sender.Span))
+            ? null
+            : $"invalid {SegmentCredentials.HeaderName} signature: not signed by the payment sender";
     }
 
     private PaymentDecision Refuse(int status, string message)

@@ -15,6 +15,9 @@ public static class OnChainPaymentsSetup
 {
     public const string LedgerConnectionName = "ledger";
 
+    /// <summary>Request headers the orchestrator accepts in on-chain mode: go-livepeer's 1 MiB (net/http DefaultMaxHeaderBytes), Kestrel's request buffer size.</summary>
+    public const int MaxHeaderBytes = 1024 * 1024;
+
     public static WebApplicationBuilder AddOnChainPayments(this WebApplicationBuilder builder)
     {
         var connection = builder.Configuration.GetConnectionString(LedgerConnectionName);
@@ -23,6 +26,8 @@ public static class OnChainPaymentsSetup
             return builder;
         }
 
+        // A payment can carry hundreds of tickets (~100 base64 characters each); go-livepeer accepts 1 MiB of headers.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(kestrel.Limits.MaxRequestHeadersTotalSize, MaxHeaderBytes));
         var services = builder.Services;
         services.Configure<LedgerOptions>(builder.Configuration.GetSection(LedgerOptions.SectionName));
         services.Configure<TicketIssuerOptions>(builder.Configuration.GetSection(TicketIssuerOptions.SectionName));

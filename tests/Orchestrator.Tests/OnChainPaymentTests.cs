@@ -75,7 +75,7 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         return OrchestratorInfo.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
     }
 
-    private Task<HttpResponseMessage> PostJobAsync(string? paymentHeader)
+    private Task<HttpResponseMessage> PostJobAsync(string? paymentHeader, string? segmentHeader = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/text-to-image")
         {
@@ -84,6 +84,11 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         if (paymentHeader is not null)
         {
             request.Headers.Add(PaymentHeader.Name, paymentHeader);
+        }
+
+        if (segmentHeader is not null)
+        {
+            request.Headers.Add(SegmentCredentials.HeaderName, segmentHeader);
         }
 
         return orch.Client.SendAsync(request);
@@ -102,7 +107,7 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         var payment = await sender.CreatePaymentAsync(info, Units);
         payment.TicketCount.ShouldBe(41); // ⌈4096 / 100⌉
 
-        var ok = await PostJobAsync(payment.Header);
+        var ok = await PostJobAsync(payment.Header, SegmentCredentials.CreateHeader(gateway, "27_" + Model, info.Capabilities, info.AuthToken));
         ok.StatusCode.ShouldBe(HttpStatusCode.OK, await ok.Content.ReadAsStringAsync());
 
         var replay = await PostJobAsync(payment.Header);
@@ -131,6 +136,20 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         redemptions.Aggregate(BigInteger.Zero, (sum, r) => sum + r.FaceValue).ShouldBe(new BigInteger(200) * winners);
         var funds = await ledger.GetSenderAsync(gateway.Address);
         (funds.Deposit + funds.Reserve).ShouldBe(2_000_000 - 200 * winners);
+    }
+
+    [Fact]
+    public async Task A_payment_of_500_tickets_fits_in_the_request_headers()
+    {
+        var info = await GetInfoAsync(gateway);
+        var sender = new PaymentSender(gateway, ledger, new PaymentSenderOptions());
+        var payment = await sender.CreatePaymentAsync(info, new Protocol.Pricing.BigRational(50_000));
+        payment.TicketCount.ShouldBe(500);
+        payment.Header.Length.ShouldBeGreaterThan(32 * 1024); // Kestrel's default limit
+
+        var response = await PostJobAsync(payment.Header);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -170,6 +189,11 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         var noFunds = await PostJobAsync(PaymentHeader.Encode(foreign));
         noFunds.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Errors.DetailAsync(noFunds)).ShouldContain("has no deposit and no reserve");
+
+        var signedByOther = SegmentCredentials.CreateHeader(broke, "27_" + Model, null, info.AuthToken);
+        var wrongSeg = await PostJobAsync((await sender.CreatePaymentAsync(info, Units)).Header, signedByOther);
+        wrongSeg.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Errors.DetailAsync(wrongSeg)).ShouldStartWith("invalid Livepeer-Segment signature");
 
         runner.Jobs.ShouldBeEmpty();
         (await PaymentsStatusAsync()).GetProperty("feesDebitedWei").GetString().ShouldBe("0");
