@@ -46,6 +46,7 @@ public static class GatewayExtensions
         services.AddSingleton<AiSessionManager>();
 
         services.TryAddSingleton<IPaymentSender, OffChainPaymentSender>();
+        builder.AddGatewayOnChainPayments();
         services.AddSingleton<Deadlines>();
         services.AddSingleton<OrchestratorCaller>();
         services.AddSingleton<JobDispatcher>();
@@ -59,6 +60,7 @@ public static class GatewayExtensions
     {
         // Resolve the selection state now so that a bad strategy stops start-up with its reason.
         _ = app.Services.GetRequiredService<StrategySelector>();
+        app.LogOnChainPayments();
         app.MapPipelineApi();
         app.MapOpenAiApi();
         app.MapAdminApi();

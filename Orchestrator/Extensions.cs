@@ -26,6 +26,7 @@ public static class OrchestratorExtensions
         services.AddSingleton<JobStats>();
         services.TryAddSingleton<IPaymentReceiver, OffchainPaymentReceiver>();
         services.TryAddSingleton<ITicketParamsSource, OffchainTicketParamsSource>();
+        builder.AddOnChainPayments();
         services.AddHostedService<RunnerStartup>();
         services.AddHealthChecks().AddCheck<RunnersReadyHealthCheck>("runners");
         return builder;
@@ -44,6 +45,7 @@ public static class OrchestratorExtensions
                 model.Pipeline, model.ModelId, model.Capacity, model.Warm, model.PriceFor(null)?.ToString() ?? "none");
         }
 
+        app.ValidateOnChainPayments();
         GetOrchestratorApi.Map(app);
         PipelineApi.Map(app);
         StatusApi.Map(app);

@@ -41,4 +41,13 @@ public sealed class OrchestratorOptions
     public bool StopOnRunnerFailure { get; set; } = true;
 
     public TimeSpan AuthTokenLifetime { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// On-chain mode: bonded stake in LPT registered on the ledger at start-up when the AppHost has not registered
+    /// this orchestrator already (an orchestrator without stake is inactive and cannot take payments).
+    /// </summary>
+    public string? Stake { get; set; }
+
+    /// <summary>On-chain mode: how often due winning tickets are redeemed (go-livepeer does it on every new block).</summary>
+    public TimeSpan RedemptionInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -21,7 +21,9 @@ public static class TopologyComposer
     {
         Directory.CreateDirectory(runDirectory);
         File.Copy(topology.File, Path.Combine(runDirectory, "topology.json"), overwrite: true);
-        var ledger = builder.AddConnectionString("ledger", $"Data Source={Path.Combine(runDirectory, "ledger.db")}");
+        var ledgerFile = Path.Combine(runDirectory, "ledger.db");
+        var ledger = builder.AddConnectionString("ledger", $"Data Source={ledgerFile}");
+        var paidOrchestrators = new List<(string DataDir, string ServiceUri, string? Stake)>();
 
         // Expand replicas first: each replica is an orchestrator of its own with its own GPUs.
         var orchestrators = topology.Orchestrators
@@ -145,10 +147,17 @@ public static class TopologyComposer
                 .WithEnvironment("Orchestrator__AiModelsFile", aiModels)
                 .WithEnvironment("Orchestrator__Name", name)
                 .WithEnvironment("Orchestrator__DataDir", Path.Combine(dir, "data"))
-                .WithReference(ledger)
                 .WithAnnotation("role", "orchestrator")
                 .WithAnnotation("orchestrator", name);
             orchestrator.WithEnvironment("Orchestrator__ServiceUri", orchestrator.Resource.Url());
+            if (topology.Payments is { } paid)
+            {
+                // Only a paid network gets the ledger: ConnectionStrings:ledger is what switches a service to on-chain mode.
+                orchestrator.WithReference(ledger);
+                PaymentsComposer.ConfigureOrchestrator(orchestrator, paid);
+                paidOrchestrators.Add((Path.Combine(dir, "data"), orchestrator.Resource.Url(), spec.Stake));
+            }
+
             if (spec.Stake is not null)
             {
                 orchestrator.WithEnvironment("Orchestrator__Stake", spec.Stake);
@@ -170,12 +179,19 @@ public static class TopologyComposer
 
         var gateway = builder.AddProject("gateway", "Gateway")
             .WithHttpEndpoint(gatewayPort)
-            .WithReference(ledger)
             .WithDisplayUrl("Gateway")
             .WithAnnotation("role", "gateway");
         if (topology.Gateway.Strategy is { } strategy)
         {
             gateway.WithEnvironment("Selection__Strategy", strategy);
+        }
+
+        if (topology.Payments is { } payments)
+        {
+            var gatewayData = Path.Combine(runDirectory, "gateway", "data");
+            gateway.WithReference(ledger);
+            PaymentsComposer.ConfigureGateway(gateway, payments, gatewayData);
+            PaymentsComposer.Prepare(payments, ledgerFile, gatewayData, paidOrchestrators);
         }
 
         foreach (var (key, value) in topology.Gateway.Environment)

@@ -24,6 +24,9 @@ public sealed record TopologySpec
     public required IReadOnlyList<OrchestratorSpec> Orchestrators { get; init; }
 
     public IReadOnlyList<ExtraResourceSpec> Resources { get; init; } = [];
+
+    /// <summary>Probabilistic micropayments on a ledger (<c>"payments": true</c> or an object); null = off-chain.</summary>
+    public PaymentsSpec? Payments { get; init; }
 }
 
 public sealed record GatewaySpec

@@ -12,7 +12,7 @@ namespace LivepeerAspire.AppHost.Topology;
 /// </summary>
 public static partial class TopologyReader
 {
-    private static readonly string[] RootKeys = ["$schema", "name", "description", "timeScale", "seed", "simulator", "gateway", "dashboard", "orchestrators", "resources"];
+    private static readonly string[] RootKeys = ["$schema", "name", "description", "timeScale", "seed", "simulator", "gateway", "dashboard", "orchestrators", "resources", "payments"];
     private static readonly string[] GatewayKeys = ["port", "strategy", "environment"];
     private static readonly string[] OrchestratorKeys = ["name", "stake", "port", "replicas", "environment", "gpus"];
     private static readonly string[] GpuKeys =
@@ -95,6 +95,7 @@ public static partial class TopologyReader
                 Resources = root.TryGetValue("resources", out var res)
                     ? r.Array(res, "$.resources").Select((e, i) => ReadResource(r, e, $"$.resources[{i}]")).ToList()
                     : [],
+                Payments = root.TryGetValue("payments", out var payments) ? PaymentsSpec.Read(payments, file) : null,
             };
             return spec;
         }

@@ -117,7 +117,17 @@ public sealed class JobDispatcher(
     private async Task<(AttemptResult Result, AiSession Session, System.Numerics.BigInteger Fee)> OneAsync(
         GatewayJob job, AiSession session, int number, TimeSpan timeout, Sender send, CancellationToken cancellationToken)
     {
-        var payment = await payments.PrepareAsync(new PaymentRequest(session.Info, job.Pipeline, job.ModelId, job.Units.Paid), cancellationToken).ConfigureAwait(false);
+        PaymentTicket payment;
+        try
+        {
+            payment = await payments.PrepareAsync(new PaymentRequest(session.Info, job.Pipeline, job.ModelId, job.Units.Paid), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PaymentUnavailableException e)
+        {
+            // Nothing was sent: try another orchestrator, without suspending or charging this one.
+            return (AttemptResult.Fail(FailureKind.Ticket, 0, e.Message), session, System.Numerics.BigInteger.Zero);
+        }
+
         var started = time.GetTimestamp();
         session.Begin(job.Units.Work);
         AttemptResult result;

@@ -23,13 +23,35 @@ public sealed record PaymentContext(IHeaderDictionary Headers, ServedModel Model
 /// <summary>Accepted, or refused with the status and message the client gets (e.g. 402, 403, 400 "Insufficient balance").</summary>
 public sealed record PaymentDecision(bool Accepted, int StatusCode = 200, string? Message = null, string? Sender = null)
 {
+    /// <summary>What the receiver needs again in <see cref="IPaymentReceiver.DebitFees"/> (e.g. the expected price).</summary>
+    public object? State { get; init; }
+
     public static PaymentDecision Accept(string? sender = null) => new(true, 200, null, sender);
 
     public static PaymentDecision Refuse(int statusCode, string message) => new(false, statusCode, message);
 }
 
 /// <summary>Counters for the /status page.</summary>
-public sealed record PaymentStats(long TicketsReceived, long WinningTickets, long TicketsRedeemed, string FeesDebitedWei);
+public sealed record PaymentStats(long TicketsReceived, long WinningTickets, long TicketsRedeemed, string FeesDebitedWei)
+{
+    /// <summary>"off-chain" or "on-chain".</summary>
+    public string Mode { get; init; } = "off-chain";
+
+    /// <summary>Sum of the EV of every credited ticket, wei (rounded up).</summary>
+    public string CreditedWei { get; init; } = "0";
+
+    /// <summary>Face value redeemed on the ledger, wei.</summary>
+    public string RedeemedFaceValueWei { get; init; } = "0";
+
+    /// <summary>Winning tickets waiting for their params to expire.</summary>
+    public int PendingRedemptions { get; init; }
+
+    /// <summary>Winning tickets the ledger refused.</summary>
+    public long FailedRedemptions { get; init; }
+
+    /// <summary>Payments refused (any 4xx from the payment step).</summary>
+    public long PaymentsRefused { get; init; }
+}
 
 /// <summary>
 /// The payment seam of the job path (go-livepeer: ProcessPayment / SufficientBalance, then DebitFees).

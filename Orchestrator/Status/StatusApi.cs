@@ -56,6 +56,19 @@ public static class StatusApi
             winningTickets = paid.WinningTickets,
             ticketsRedeemed = paid.TicketsRedeemed,
             feesDebitedWei = paid.FeesDebitedWei,
+            payments = new
+            {
+                mode = paid.Mode,
+                ticketsReceived = paid.TicketsReceived,
+                winningTickets = paid.WinningTickets,
+                ticketsRedeemed = paid.TicketsRedeemed,
+                pendingRedemptions = paid.PendingRedemptions,
+                failedRedemptions = paid.FailedRedemptions,
+                creditedWei = paid.CreditedWei,
+                feesDebitedWei = paid.FeesDebitedWei,
+                redeemedFaceValueWei = paid.RedeemedFaceValueWei,
+                paymentsRefused = paid.PaymentsRefused,
+            },
         });
     });
 }

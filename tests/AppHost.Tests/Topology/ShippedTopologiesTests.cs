@@ -14,6 +14,7 @@ public sealed class ShippedTopologiesTests
         "AppHost/topologies/heterogeneous.json",
         "AppHost/topologies/i2v-4090-vs-4060.json",
         "tests/Network.Tests/topologies/network-test.json",
+        "tests/Network.Tests/topologies/payments.json",
         "tests/AppHost.Tests/topologies/tiny.json",
     };
 

@@ -1,0 +1,201 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using LivepeerAspire.Protocol.Eth;
+using LivepeerAspire.Protocol.Ledger;
+using LivepeerAspire.Protocol.Net;
+using LivepeerAspire.Protocol.Payments;
+
+namespace LivepeerAspire.Orchestrator.Tests;
+
+/// <summary>
+/// The orchestrator with ConnectionStrings:ledger set: tickets issued per gateway, validated, credited, debited and
+/// redeemed on a real SQLite ledger with 50 ms blocks. Face value is capped at 2 × EV, so each ticket wins with
+/// probability 1/2 and a 41-ticket payment all but surely has winners.
+/// </summary>
+public sealed class OnChainPaymentTests : IAsyncLifetime
+{
+    private const string Model = "stabilityai/sdxl-turbo";
+    private const long Units = 64 * 32 * 2;
+    private readonly string dir = Directory.CreateTempSubdirectory("orch-onchain-").FullName;
+    private FakeRunner runner = null!;
+    private OrchestratorHost orch = null!;
+    private SqliteLedger ledger = null!;
+    private readonly EthAccount gateway = EthAccount.Generate();
+
+    public async Task InitializeAsync()
+    {
+        var connection = $"Data Source={Path.Combine(dir, "ledger.db")}";
+        ledger = SqliteLedger.Open(connection, new LedgerOptions { BlockTime = TimeSpan.FromMilliseconds(50) });
+        await ledger.FundDepositAndReserveAsync(gateway.Address, 1_000_000, 1_000_000);
+        runner = await FakeRunner.StartAsync();
+        orch = await OrchestratorHost.StartAsync(
+            $$"""[{"pipeline":"text-to-image","model_id":"{{Model}}","url":"{{runner.Url}}","price_per_unit":1}]""",
+            new()
+            {
+                ["ConnectionStrings:ledger"] = connection,
+                ["Orchestrator:DataDir"] = Path.Combine(dir, "orch"),
+                ["Orchestrator:Stake"] = "10",
+                ["Orchestrator:RedemptionInterval"] = "00:00:00.100",
+                ["TicketIssuer:TicketEV"] = "100",
+                ["TicketIssuer:GasPrice"] = "0",
+                ["TicketIssuer:MaxFaceValue"] = "200",
+            });
+        await orch.WaitReadyAsync();
+        for (var i = 0; i < 100 && (await ledger.GetActiveOrchestratorsAsync()).Count == 0; i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await orch.DisposeAsync();
+        await runner.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private async Task<OrchestratorInfo> GetInfoAsync(EthAccount sender)
+    {
+        var caps = new Capabilities { Constraints = new Capabilities.Types.Constraints() };
+        caps.Bitstring.Add(1UL << 27);
+        caps.Capacities[27] = 1;
+        var perCap = new Capabilities.Types.CapabilityConstraints();
+        perCap.Models[Model] = new Capabilities.Types.CapabilityConstraints.Types.ModelConstraint();
+        caps.Constraints.PerCapability[27] = perCap;
+        var request = new OrchestratorRequest { Address = ByteString.CopyFrom(sender.Address.Span), Capabilities = caps };
+        var content = new ByteArrayContent(request.ToByteArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        var response = await orch.Client.PostAsync("/getOrchestrator", content);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return OrchestratorInfo.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    private Task<HttpResponseMessage> PostJobAsync(string? paymentHeader, string? segmentHeader = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/text-to-image")
+        {
+            Content = new StringContent($$"""{"prompt":"x","model_id":"{{Model}}","height":64,"width":32,"num_images_per_prompt":2}""", Encoding.UTF8, "application/json"),
+        };
+        if (paymentHeader is not null)
+        {
+            request.Headers.Add(PaymentHeader.Name, paymentHeader);
+        }
+
+        if (segmentHeader is not null)
+        {
+            request.Headers.Add(SegmentCredentials.HeaderName, segmentHeader);
+        }
+
+        return orch.Client.SendAsync(request);
+    }
+
+    private async Task<JsonElement> PaymentsStatusAsync() =>
+        JsonDocument.Parse(await orch.Client.GetStringAsync("/status")).RootElement.GetProperty("payments");
+
+    [Fact]
+    public async Task A_paid_job_is_credited_debited_and_its_winning_tickets_are_redeemed_after_the_params_expire()
+    {
+        var info = await GetInfoAsync(gateway);
+        info.TicketParams.ShouldNotBeNull();
+        info.TicketParams.Recipient.ToByteArray().ShouldBe(info.Address.ToByteArray());
+        var sender = new PaymentSender(gateway, ledger, new PaymentSenderOptions());
+        var payment = await sender.CreatePaymentAsync(info, Units);
+        payment.TicketCount.ShouldBe(41); // ⌈4096 / 100⌉
+
+        var ok = await PostJobAsync(payment.Header, SegmentCredentials.CreateHeader(gateway, "27_" + Model, info.Capabilities, info.AuthToken));
+        ok.StatusCode.ShouldBe(HttpStatusCode.OK, await ok.Content.ReadAsStringAsync());
+
+        var replay = await PostJobAsync(payment.Header);
+        replay.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Errors.DetailAsync(replay)).ShouldBe(PaymentErrors.NonceAlreadySeen);
+        runner.Jobs.Count.ShouldBe(1);
+
+        var status = await PaymentsStatusAsync();
+        status.GetProperty("mode").GetString().ShouldBe("on-chain");
+        status.GetProperty("ticketsReceived").GetInt64().ShouldBe(82);
+        status.GetProperty("creditedWei").GetString().ShouldBe(Protocol.Pricing.Fees.ToWeiString(payment.NewCredit));
+        status.GetProperty("feesDebitedWei").GetString().ShouldBe("4096");
+        var winners = status.GetProperty("winningTickets").GetInt64();
+        winners.ShouldBeGreaterThan(0);
+
+        for (var i = 0; i < 300 && (await PaymentsStatusAsync()).GetProperty("ticketsRedeemed").GetInt64() < winners; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var after = await PaymentsStatusAsync();
+        after.GetProperty("ticketsRedeemed").GetInt64().ShouldBe(winners);
+        after.GetProperty("pendingRedemptions").GetInt32().ShouldBe(0);
+        var redemptions = await ledger.GetRedemptionsAsync();
+        redemptions.Count.ShouldBe((int)winners);
+        redemptions.Aggregate(BigInteger.Zero, (sum, r) => sum + r.FaceValue).ShouldBe(new BigInteger(200) * winners);
+        var funds = await ledger.GetSenderAsync(gateway.Address);
+        (funds.Deposit + funds.Reserve).ShouldBe(2_000_000 - 200 * winners);
+    }
+
+    [Fact]
+    public async Task A_payment_of_500_tickets_fits_in_the_request_headers()
+    {
+        var info = await GetInfoAsync(gateway);
+        var sender = new PaymentSender(gateway, ledger, new PaymentSenderOptions());
+        var payment = await sender.CreatePaymentAsync(info, new Protocol.Pricing.BigRational(50_000));
+        payment.TicketCount.ShouldBe(500);
+        payment.Header.Length.ShouldBeGreaterThan(32 * 1024); // Kestrel's default limit
+
+        var response = await PostJobAsync(payment.Header);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Bad_payments_are_refused_with_go_livepeers_status_and_text_and_the_runner_never_sees_them()
+    {
+        var info = await GetInfoAsync(gateway);
+        var sender = new PaymentSender(gateway, ledger, new PaymentSenderOptions());
+
+        var garbage = await PostJobAsync("not base64!");
+        garbage.StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
+        (await Errors.DetailAsync(garbage)).ShouldStartWith("invalid Livepeer-Payment header");
+
+        var missing = await PostJobAsync(null);
+        missing.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Errors.DetailAsync(missing)).ShouldStartWith("missing ticket params");
+
+        var underpaid = await sender.CreatePaymentAsync(info, Units);
+        underpaid.Payment.ExpectedPrice = new PriceInfo { PricePerUnit = 1, PixelsPerUnit = 2 };
+        var cheap = await PostJobAsync(PaymentHeader.Encode(underpaid.Payment));
+        cheap.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Errors.DetailAsync(cheap)).ShouldStartWith("invalid expected price sent with payment");
+
+        var forged = await sender.CreatePaymentAsync(info, Units);
+        forged.Payment.TicketSenderParams[0].Sig = ByteString.CopyFrom(new byte[65]);
+        var badSig = await PostJobAsync(PaymentHeader.Encode(forged.Payment));
+        badSig.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Errors.DetailAsync(badSig)).ShouldBe(PaymentErrors.InvalidSignature);
+
+        // A sender with no deposit gets no params at all (no reserve to back a ticket) and its payment is refused.
+        var broke = EthAccount.Generate();
+        var brokeInfo = await GetInfoAsync(broke);
+        brokeInfo.TicketParams.ShouldBeNull();
+        var refused = await Should.ThrowAsync<PaymentException>(() => new PaymentSender(broke, ledger, new PaymentSenderOptions()).CreatePaymentAsync(info, Units));
+        refused.Message.ShouldBe("unable to validate sender: no sender reserve");
+        var foreign = (await sender.CreatePaymentAsync(info, Units)).Payment;
+        foreign.Sender = ByteString.CopyFrom(broke.Address.Span);
+        var noFunds = await PostJobAsync(PaymentHeader.Encode(foreign));
+        noFunds.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Errors.DetailAsync(noFunds)).ShouldContain("has no deposit and no reserve");
+
+        var signedByOther = SegmentCredentials.CreateHeader(broke, "27_" + Model, null, info.AuthToken);
+        var wrongSeg = await PostJobAsync((await sender.CreatePaymentAsync(info, Units)).Header, signedByOther);
+        wrongSeg.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Errors.DetailAsync(wrongSeg)).ShouldStartWith("invalid Livepeer-Segment signature");
+
+        runner.Jobs.ShouldBeEmpty();
+        (await PaymentsStatusAsync()).GetProperty("feesDebitedWei").GetString().ShouldBe("0");
+    }
+}
