@@ -76,7 +76,7 @@ public sealed class TopologyComposerTests : IDisposable
         Env(o1, "Orchestrator__Name").ShouldBe("o1");
         Env(o1, "Orchestrator__Stake").ShouldBe("5000");
         Directory.Exists(Env(o1, "Orchestrator__DataDir")).ShouldBeTrue();
-        o1.Environment.ShouldNotContain(e => e.Key == "ConnectionStrings__ledger"); // off-chain unless the topology says "payments"
+        Env(o1, "ConnectionStrings__ledger").ShouldContain("ledger.db"); // the default topology says "payments"
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class TopologyComposerTests : IDisposable
         }
 
         Env(gateway, "Selection__Strategy").ShouldBe("round-robin");
-        gateway.Environment.ShouldNotContain(e => e.Key == "ConnectionStrings__ledger");
+        Env(gateway, "ConnectionStrings__ledger").ShouldBe(Env(builder.Resources.Single(r => r.Name == "orchestrator-o1"), "ConnectionStrings__ledger"));
         gateway.DisplayLabel.ShouldBe("Gateway");
         gateway.FixedPort.ShouldBeFalse();
     }
