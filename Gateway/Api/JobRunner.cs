@@ -22,10 +22,8 @@ public sealed class JobRunner(
     /// <summary>OpenAI clients need not send max_tokens; the Livepeer /llm route requires it.</summary>
     public const int OpenAiDefaultMaxTokens = 256;
 
-    public async Task RunPipelineAsync(HttpContext context, Pipeline pipeline)
-    {
-        var started = time.GetTimestamp();
-        try
+    public Task RunPipelineAsync(HttpContext context, Pipeline pipeline) =>
+        RunGuardedAsync(context, pipeline, ErrorWriter.Livepeer, async started =>
         {
             var deadline = deadlines.For(context.Request, pipeline);
             var job = await parser.ParseAsync(context, pipeline).ConfigureAwait(false);
@@ -40,38 +38,14 @@ public sealed class JobRunner(
                 context.Response.ContentType = "application/json";
                 await context.Response.Body.WriteAsync(outcome.Body, context.RequestAborted).ConfigureAwait(false);
             }
-            else if (!outcome.Ok && !outcome.Committed && outcome.Status != 499)
-            {
-                JobResponseHeaders.Apply(context.Response, outcome.Session?.AdvertisedUri, outcome.Attempts, 0);
-                await ErrorWriter.Livepeer(context, outcome.Status, outcome.Message).ConfigureAwait(false);
-            }
 
-            Finish(job, outcome, started);
-        }
-        catch (GatewayError e)
-        {
-            await ErrorWriter.Livepeer(context, e.Status, e.Message).ConfigureAwait(false);
-            Refused(pipeline.Name, e, started);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            logger.LogInformation("job {Pipeline} cancelled by the client", pipeline.Name);
-        }
-        catch (Exception e)
-        {
-            logger.LogError(e, "job {Pipeline} failed inside the gateway", pipeline.Name);
-            await ErrorWriter.Livepeer(context, StatusCodes.Status500InternalServerError, "internal gateway error: " + e.Message).ConfigureAwait(false);
-            metrics.Request(pipeline.Name, 500, null, time.GetElapsedTime(started), null, 0);
-        }
-    }
+            return (job, outcome);
+        });
 
-    public async Task RunChatCompletionAsync(HttpContext context)
-    {
-        var started = time.GetTimestamp();
-        var pipeline = PipelineCatalog.Llm;
-        try
+    public Task RunChatCompletionAsync(HttpContext context) =>
+        RunGuardedAsync(context, PipelineCatalog.Llm, ErrorWriter.OpenAi, async started =>
         {
-            var deadline = deadlines.For(context.Request, pipeline);
+            var deadline = deadlines.For(context.Request, PipelineCatalog.Llm);
             var json = await parser.ReadJsonObjectAsync(context).ConfigureAwait(false);
             OpenAiChatRequest request;
             try
@@ -94,17 +68,36 @@ public sealed class JobRunner(
                 JobResponseHeaders.Apply(context.Response, outcome.Session?.AdvertisedUri, outcome.Attempts, outcome.Fee);
                 await context.Response.WriteAsJsonAsync(ToCompletion(answer, job.ModelId), WireJson.Options, "application/json", context.RequestAborted).ConfigureAwait(false);
             }
-            else if (!outcome.Ok && !outcome.Committed && outcome.Status != 499)
+
+            return (job, outcome);
+        });
+
+    /// <summary>
+    /// What both API shapes share around a job: an error the client can act on in that API's error shape (nothing
+    /// once the answer has started), one log line and one metrics count per request, and no error for a client
+    /// that went away.
+    /// </summary>
+    private async Task RunGuardedAsync(
+        HttpContext context,
+        Pipeline pipeline,
+        Func<HttpContext, int, string, Task> writeError,
+        Func<long, Task<(GatewayJob Job, DispatchOutcome Outcome)>> run)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            var (job, outcome) = await run(started).ConfigureAwait(false);
+            if (!outcome.Ok && !outcome.Committed && outcome.Status != 499)
             {
                 JobResponseHeaders.Apply(context.Response, outcome.Session?.AdvertisedUri, outcome.Attempts, 0);
-                await ErrorWriter.OpenAi(context, outcome.Status, outcome.Message).ConfigureAwait(false);
+                await writeError(context, outcome.Status, outcome.Message).ConfigureAwait(false);
             }
 
             Finish(job, outcome, started);
         }
         catch (GatewayError e)
         {
-            await ErrorWriter.OpenAi(context, e.Status, e.Message).ConfigureAwait(false);
+            await writeError(context, e.Status, e.Message).ConfigureAwait(false);
             Refused(pipeline.Name, e, started);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -114,7 +107,7 @@ public sealed class JobRunner(
         catch (Exception e)
         {
             logger.LogError(e, "job {Pipeline} failed inside the gateway", pipeline.Name);
-            await ErrorWriter.OpenAi(context, StatusCodes.Status500InternalServerError, "internal gateway error: " + e.Message).ConfigureAwait(false);
+            await writeError(context, StatusCodes.Status500InternalServerError, "internal gateway error: " + e.Message).ConfigureAwait(false);
             metrics.Request(pipeline.Name, 500, null, time.GetElapsedTime(started), null, 0);
         }
     }
