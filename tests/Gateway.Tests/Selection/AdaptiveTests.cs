@@ -52,6 +52,25 @@ public sealed class AdaptiveTests
     }
 
     [Fact]
+    public void Counts_queued_work_in_full_whatever_capacity_the_orchestrator_advertises()
+    {
+        // Capacity is admission slots, not parallelism: a GPU that admits 4 but serves one at a time queues the rest.
+        var (selection, speeds) = Setup();
+        var busyFast = TestSessions.Session("http://fast:1/", capacity: 4);
+        var idleSlower = TestSessions.Session("http://slower:1/", capacity: 4);
+        speeds.Record(busyFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);    // 0.01 s/unit
+        speeds.Record(idleSlower.Key, Pipeline, "m", TimeSpan.FromSeconds(1.5), 100); // 0.015 s/unit
+        busyFast.Begin(100);
+        var strategy = new AdaptiveStrategy();
+
+        // (100 + 100) × 0.01 = 2 s on the busy one against 100 × 0.015 = 1.5 s on the idle one; dividing the queue by
+        // capacity (1.25 s) would have queued it behind the busy one.
+        strategy.Select([busyFast, idleSlower], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds))
+            .Session.ShouldBe(idleSlower);
+        AdaptiveStrategy.Expected(busyFast, 0.01, 100).ShouldBe(2.0, 1e-9);
+    }
+
+    [Fact]
     public void Skips_orchestrators_that_cannot_meet_the_deadline_and_says_why_when_none_can()
     {
         var (selection, speeds) = Setup();
