@@ -129,6 +129,9 @@ public sealed class JobDispatcher(
         }
 
         var started = time.GetTimestamp();
+        // The job waits behind this gateway's other jobs at that orchestrator; the speed sample divides by all of
+        // that work, the same model AdaptiveStrategy.Expected predicts with, so queueing is not counted twice.
+        var workAhead = session.InFlightWork;
         session.Begin(job.Units.Work);
         AttemptResult result;
         try
@@ -144,7 +147,7 @@ public sealed class JobDispatcher(
             session.End(job.Units.Work);
         }
 
-        Account(job, session, payment, result, time.GetElapsedTime(started), cancellationToken.IsCancellationRequested);
+        Account(job, session, payment, result, workAhead, time.GetElapsedTime(started), cancellationToken.IsCancellationRequested);
         return (result, session, payment.FeeWei);
     }
 
@@ -215,12 +218,12 @@ public sealed class JobDispatcher(
         return byShare;
     }
 
-    private void Account(GatewayJob job, AiSession session, PaymentTicket payment, AttemptResult result, TimeSpan took, bool clientGone)
+    private void Account(GatewayJob job, AiSession session, PaymentTicket payment, AttemptResult result, double workAhead, TimeSpan took, bool clientGone)
     {
         if (result.Ok)
         {
             var work = result.ActualWork is > 0 ? result.ActualWork.Value : job.Units.Work;
-            speeds.Record(session.Key, job.Pipeline.Name, job.ModelId, took, work);
+            speeds.Record(session.Key, job.Pipeline.Name, job.ModelId, took, workAhead + work);
             session.LatencyScore = took.TotalSeconds / work;
             payments.Complete(payment, PaymentOutcome.Succeeded);
             return;
@@ -243,7 +246,7 @@ public sealed class JobDispatcher(
                 payments.Complete(payment, PaymentOutcome.Refused);
                 break;
             case FailureKind.Timeout:
-                speeds.Record(session.Key, job.Pipeline.Name, job.ModelId, took, job.Units.Work);
+                speeds.Record(session.Key, job.Pipeline.Name, job.ModelId, took, workAhead + job.Units.Work);
                 sessions.Suspend(session);
                 payments.Complete(payment, PaymentOutcome.Failed);
                 break;
