@@ -62,18 +62,7 @@ public static class ImageEndpoints
             return;
         }
 
-        if (string.IsNullOrEmpty(prompt))
-        {
-            await RunnerResponses.Detail(ctx, 400, "Prompt must be provided.");
-            return;
-        }
-
-        if (!await GpuRoute.AuthorizedAsync(ctx, gpu) || !await GpuRoute.ModelMatchesAsync(ctx, gpu, modelId))
-        {
-            return;
-        }
-
-        var header = await ImageHeaderAsync(ctx, image!, ct);
+        var header = await PromptedImageAsync(ctx, gpu, prompt, modelId, image!, ct);
         if (header is null || await CountsRejectedAsync(ctx, steps, count))
         {
             return;
@@ -104,18 +93,7 @@ public static class ImageEndpoints
             return;
         }
 
-        if (string.IsNullOrEmpty(prompt))
-        {
-            await RunnerResponses.Detail(ctx, 400, "Prompt must be provided.");
-            return;
-        }
-
-        if (!await GpuRoute.AuthorizedAsync(ctx, gpu) || !await GpuRoute.ModelMatchesAsync(ctx, gpu, modelId))
-        {
-            return;
-        }
-
-        var header = await ImageHeaderAsync(ctx, image!, ct);
+        var header = await PromptedImageAsync(ctx, gpu, prompt, modelId, image!, ct);
         if (header is null || await CountsRejectedAsync(ctx, steps, 1))
         {
             return;
@@ -178,6 +156,24 @@ public static class ImageEndpoints
             .ToList();
         RunnerResponses.SimulationHeaders(ctx, lease);
         await RunnerResponses.Json(ctx, new VideoResponse([frames]));
+    }
+
+    /// <summary>The checks image-to-image and upscale share, in the runner's order: prompt, token and model, then the upload.</summary>
+    private static async Task<ImageHeader?> PromptedImageAsync(
+        HttpContext ctx, SimulatedGpu gpu, string? prompt, string? modelId, IFormFile image, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(prompt))
+        {
+            await RunnerResponses.Detail(ctx, 400, "Prompt must be provided.");
+            return null;
+        }
+
+        if (!await GpuRoute.AuthorizedAsync(ctx, gpu) || !await GpuRoute.ModelMatchesAsync(ctx, gpu, modelId))
+        {
+            return null;
+        }
+
+        return await ImageHeaderAsync(ctx, image, ct);
     }
 
     private static async Task RenderImagesAsync(HttpContext ctx, SimulatedGpu gpu, int width, int height, int steps, int count, long? seed, CancellationToken ct)
