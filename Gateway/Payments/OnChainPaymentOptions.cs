@@ -12,6 +12,9 @@ public sealed class OnChainPaymentOptions
     /// <summary>Params with this many blocks or fewer left are refreshed before paying (go refreshes at ≤ 1 block left, on error).</summary>
     public int ParamsRefreshBlocks { get; set; } = 3;
 
+    /// <summary>A session whose auth token expires within this margin is refreshed before paying (go-livepeer: the last 10 % of 30 min).</summary>
+    public TimeSpan AuthTokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(3);
+
     /// <summary>How long the ledger's registry (service URIs, stakes) is reused by discovery and the stake reader.</summary>
     public TimeSpan RegistryCacheTime { get; set; } = TimeSpan.FromSeconds(5);
 }

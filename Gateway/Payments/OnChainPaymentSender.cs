@@ -25,7 +25,8 @@ public sealed class OnChainPaymentSender(
     ILedger ledger,
     IOrchestratorInfoClient infoClient,
     OnChainPaymentOptions options,
-    ILogger<OnChainPaymentSender> logger) : IPaymentSender
+    ILogger<OnChainPaymentSender> logger,
+    TimeProvider time) : IPaymentSender
 {
     private readonly ConcurrentDictionary<string, OrchestratorInfo> fresh = new(StringComparer.Ordinal);
 
@@ -33,9 +34,9 @@ public sealed class OnChainPaymentSender(
     {
         var manifestId = request.Pipeline.ManifestId(request.ModelId);
         var key = $"{request.Orchestrator.Transcoder}|{manifestId}";
-        var info = Newer(request.Orchestrator, fresh.TryGetValue(key, out var cached) ? cached : null);
+        var info = Best(request.Orchestrator, fresh.TryGetValue(key, out var cached) ? cached : null);
         var head = await ledger.GetHeadAsync(cancellationToken).ConfigureAwait(false);
-        if (BlocksLeft(info, head.BlockNumber) <= options.ParamsRefreshBlocks)
+        if (BlocksLeft(info, head.BlockNumber) <= options.ParamsRefreshBlocks || sender.NoncesLeft(info.TicketParams) == 0 || TokenExpiring(info))
         {
             info = await RefreshAsync(request, key, cancellationToken).ConfigureAwait(false);
         }
@@ -50,7 +51,7 @@ public sealed class OnChainPaymentSender(
         {
             prepared = await sender.CreatePaymentAsync(info, request.Units, cancellationToken).ConfigureAwait(false);
         }
-        catch (PaymentException e) when (e.ParamsExpired)
+        catch (PaymentException e) when (e.ParamsExpired || e.ParamsExhausted)
         {
             info = await RefreshAsync(request, key, cancellationToken).ConfigureAwait(false);
             prepared = await CreateOrExplainAsync(info, request, cancellationToken).ConfigureAwait(false);
@@ -140,6 +141,20 @@ public sealed class OnChainPaymentSender(
         return expiration > long.MaxValue ? long.MaxValue : (long)expiration - block;
     }
 
-    private static OrchestratorInfo Newer(OrchestratorInfo session, OrchestratorInfo? cached) =>
-        cached is not null && BlocksLeft(cached, 0) > BlocksLeft(session, 0) && BlocksLeft(cached, 0) != long.MaxValue ? cached : session;
+    /// <summary>
+    /// The session's OrchestratorInfo or the one this sender fetched itself, whichever has nonces left and the later
+    /// expiry: a discovery refresh may have replaced the session's params since, or the fetched ones may be newer.
+    /// </summary>
+    private OrchestratorInfo Best(OrchestratorInfo session, OrchestratorInfo? cached) =>
+        cached is null
+            ? session
+            : new[] { cached, session }
+                .OrderByDescending(i => sender.NoncesLeft(i.TicketParams) > 0)
+                .ThenByDescending(i => BlocksLeft(i, 0))
+                .First();
+
+    /// <summary>go-livepeer refreshes a session whose auth token is in its last 10 % (tokens live 30 min: 3 min before expiry).</summary>
+    private bool TokenExpiring(OrchestratorInfo info) =>
+        info.AuthToken is { Expiration: > 0 } token
+        && time.GetUtcNow().ToUnixTimeSeconds() >= token.Expiration - options.AuthTokenRefreshMargin.TotalSeconds;
 }

@@ -45,6 +45,11 @@ public static class OnChainPaymentsSetup
             throw new InvalidOperationException("on-chain mode (ConnectionStrings:ledger is set) needs Payments:DataDir for the gateway's eth.key");
         }
 
+        if (onChain.AuthTokenRefreshMargin < TimeSpan.Zero || onChain.ParamsRefreshBlocks < 0)
+        {
+            throw new InvalidOperationException($"Payments:AuthTokenRefreshMargin ({onChain.AuthTokenRefreshMargin}) and Payments:ParamsRefreshBlocks ({onChain.ParamsRefreshBlocks}) must not be negative");
+        }
+
         services.AddSingleton(onChain);
         services.Configure<LedgerOptions>(configuration.GetSection(LedgerOptions.SectionName));
         services.Configure<PaymentSenderOptions>(configuration.GetSection(PaymentSenderOptions.SectionName));

@@ -7,6 +7,9 @@ public sealed class PaymentException(string message, int statusCode = 400) : Exc
 
     /// <summary>True for go-livepeer's ErrTicketParamsExpired: the gateway should refresh the orchestrator's params and retry.</summary>
     public bool ParamsExpired => Message == PaymentErrors.TicketParamsExpired;
+
+    /// <summary>True when the sender has used every nonce the orchestrator accepts on these params: refresh them.</summary>
+    public bool ParamsExhausted => Message == PaymentErrors.TicketParamsExhausted;
 }
 
 /// <summary>Error texts shared by both sides, worded as in go-livepeer's pm package and orchestrator.</summary>
@@ -14,6 +17,8 @@ public static class PaymentErrors
 {
     public const string TicketParamsExpired = "TicketParams expired";
     public const string NonceAlreadySeen = "invalid ticket senderNonce: already seen";
+    /// <summary>Ours, raised by the sender before it would send a nonce past the orchestrator's limit (go-livepeer has no such check).</summary>
+    public const string TicketParamsExhausted = "TicketParams exhausted: every sender nonce the orchestrator accepts on them is used";
     public const string NonceTooMany = "invalid ticket senderNonce: too many values";
     public const string InvalidRecipient = "invalid ticket recipient";
     public const string InvalidSender = "invalid ticket sender";

@@ -139,7 +139,15 @@ public sealed class PaymentSender
         if (numTickets > 0)
         {
             var session = sessions.GetOrAdd(Convert.ToHexString(parameters.RecipientRandHash), _ => new Session(parameters.ExpirationBlock));
-            foreach (var nonce in session.NextNonces(numTickets))
+            if (session.TryReserve(numTickets, SeenNonces.MaxSenderNonces) is not { } nonces)
+            {
+                Balances.Credit(owner, sessionId, existing);
+                throw new PaymentException(numTickets > SeenNonces.MaxSenderNonces
+                    ? $"a payment of {numTickets} tickets exceeds the {SeenNonces.MaxSenderNonces} sender nonces an orchestrator accepts per ticket params; raise the ticket EV or lower the job size"
+                    : PaymentErrors.TicketParamsExhausted);
+            }
+
+            foreach (var nonce in nonces)
             {
                 var ticket = parameters.TicketFor(account.Address, nonce);
                 payment.TicketSenderParams.Add(new TicketSenderParams
@@ -151,6 +159,18 @@ public sealed class PaymentSender
         }
 
         return new PreparedPayment(payment, PaymentHeader.Encode(payment), numTickets, fee, existing, ev * new BigRational(numTickets), parameters.Recipient, sessionId);
+    }
+
+    /// <summary>Sender nonces still free on these params (an orchestrator accepts <see cref="SeenNonces.MaxSenderNonces"/> per params).</summary>
+    public int NoncesLeft(TicketParams? ticketParams)
+    {
+        if (ticketParams is null || ticketParams.RecipientRandHash.IsEmpty)
+        {
+            return SeenNonces.MaxSenderNonces;
+        }
+
+        var used = sessions.TryGetValue(Convert.ToHexString(ticketParams.RecipientRandHash.Span), out var session) ? session.Used : 0;
+        return (int)Math.Max(0, SeenNonces.MaxSenderNonces - used);
     }
 
     /// <summary>Settles the local balance after the request (go's completeBalanceUpdate, see <see cref="PaymentSettlement"/>).</summary>
@@ -275,10 +295,27 @@ public sealed class PaymentSender
 
         public BigInteger ExpirationBlock { get; } = expirationBlock;
 
-        /// <summary>The next <paramref name="count"/> nonces, reserved atomically; the first ticket of a session has nonce 1.</summary>
-        public uint[] NextNonces(int count)
+        public long Used => Interlocked.Read(ref nonce);
+
+        /// <summary>
+        /// The next <paramref name="count"/> nonces, reserved atomically (the first ticket of a session has nonce 1), or
+        /// null when they would go past <paramref name="max"/>: the orchestrator would answer "too many values" to them.
+        /// </summary>
+        public uint[]? TryReserve(int count, int max)
         {
-            var last = Interlocked.Add(ref nonce, count);
+            long last;
+            long current;
+            do
+            {
+                current = Interlocked.Read(ref nonce);
+                last = current + count;
+                if (last > max)
+                {
+                    return null;
+                }
+            }
+            while (Interlocked.CompareExchange(ref nonce, last, current) != current);
+
             var result = new uint[count];
             for (var i = 0; i < count; i++)
             {

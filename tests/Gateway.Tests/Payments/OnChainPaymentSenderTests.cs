@@ -36,7 +36,7 @@ public sealed class OnChainPaymentSenderTests : IDisposable
         ledger = SqliteLedger.Open($"Data Source={Path.Combine(dir, "ledger.db")}", new LedgerOptions { BlockTime = TimeSpan.FromSeconds(1) }, time);
         ledger.RegisterOrchestratorAsync(orchestrator.Address, ServiceUri, BigInteger.Pow(10, 18) * 7).GetAwaiter().GetResult();
         orch = OrchestratorPayments.Create(orchestrator, ledger, new TicketIssuerOptions { TicketEV = "1000", GasPrice = "0" }, time);
-        infoClient = new IssuingInfoClient(orch, gateway.Address);
+        infoClient = new IssuingInfoClient(orch, gateway.Address, time);
     }
 
     public void Dispose()
@@ -47,7 +47,7 @@ public sealed class OnChainPaymentSenderTests : IDisposable
 
     private OnChainPaymentSender Sender(EthAccount? account = null) =>
         new(new PaymentSender(account ?? gateway, ledger, new PaymentSenderOptions { LedgerCacheTime = TimeSpan.Zero }, time), account ?? gateway, ledger,
-            infoClient, new OnChainPaymentOptions(), NullLogger<OnChainPaymentSender>.Instance);
+            infoClient, new OnChainPaymentOptions(), NullLogger<OnChainPaymentSender>.Instance, time);
 
     private static PaymentRequest Job(OrchestratorInfo info, long units) => new(info, PipelineCatalog.TextToImage, Model, units);
 
@@ -98,6 +98,47 @@ public sealed class OnChainPaymentSenderTests : IDisposable
     }
 
     [Fact]
+    public async Task Params_whose_600_sender_nonces_are_used_are_refreshed_instead_of_sending_a_601st_ticket()
+    {
+        await ledger.FundDepositAndReserveAsync(gateway.Address, BigInteger.Pow(10, 12), BigInteger.Pow(10, 12));
+        var sender = Sender();
+        var info = infoClient.Issue();
+        var accepted = 0;
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            // 150,000 units × 2 wei = 300,000 wei: about 300 tickets of EV ~1000 per job, so the third job would need nonces 601+.
+            var ticket = await sender.PrepareAsync(Job(info, 150_000), default);
+            var payment = Payment.Parser.ParseFrom(Convert.FromBase64String(ticket.Headers.First(h => h.Key == PaymentHeader.Name).Value));
+            var result = await orch.Receiver.ProcessPaymentAsync(payment, "27_" + Model);
+            result.Accepted.ShouldBeTrue(result.Error);
+            accepted += result.Tickets;
+            sender.Complete(ticket, PaymentOutcome.Succeeded);
+        }
+
+        infoClient.Calls.ShouldBe(1);
+        accepted.ShouldBeGreaterThan(600);
+    }
+
+    [Fact]
+    public async Task A_session_whose_auth_token_is_in_its_last_three_minutes_is_refreshed_before_paying()
+    {
+        await ledger.FundDepositAndReserveAsync(gateway.Address, 10_000_000, 10_000_000);
+        var sender = Sender();
+        var info = infoClient.Issue();
+        info.AuthToken.Expiration = time.GetUtcNow().ToUnixTimeSeconds() + 200;
+
+        await sender.PrepareAsync(Job(info, 100), default);
+        infoClient.Calls.ShouldBe(0);
+
+        time.Advance(TimeSpan.FromSeconds(21));
+        var ticket = await sender.PrepareAsync(Job(info, 100), default);
+
+        infoClient.Calls.ShouldBe(1);
+        SegmentCredentials.TryDecode(ticket.Headers.First(h => h.Key == SegmentCredentials.HeaderName).Value, out var seg, out _).ShouldBeTrue();
+        seg!.AuthToken.Expiration.ShouldBeGreaterThan(info.AuthToken.Expiration);
+    }
+
+    [Fact]
     public async Task A_gateway_without_deposit_gets_an_error_that_names_its_address_and_the_fix()
     {
         var info = infoClient.Issue(reserveBacked: false);
@@ -114,7 +155,7 @@ public sealed class OnChainPaymentSenderTests : IDisposable
         await ledger.FundDepositAndReserveAsync(gateway.Address, 10_000_000, 10_000_000);
         var info = infoClient.Issue();
         var strict = new OnChainPaymentSender(new PaymentSender(gateway, ledger, new PaymentSenderOptions { MaxTicketEV = "999" }, time), gateway, ledger,
-            infoClient, new OnChainPaymentOptions(), NullLogger<OnChainPaymentSender>.Instance);
+            infoClient, new OnChainPaymentOptions(), NullLogger<OnChainPaymentSender>.Instance, time);
 
         var e = await Should.ThrowAsync<PaymentUnavailableException>(async () => await strict.PrepareAsync(Job(info, 100), default));
 
@@ -137,7 +178,7 @@ public sealed class OnChainPaymentSenderTests : IDisposable
     }
 
     /// <summary>getOrchestrator answered by Protocol's ticket issuer at 2 wei per unit.</summary>
-    private sealed class IssuingInfoClient(OrchestratorPayments orch, EthAddress gateway) : IOrchestratorInfoClient
+    private sealed class IssuingInfoClient(OrchestratorPayments orch, EthAddress gateway, TimeProvider time) : IOrchestratorInfoClient
     {
         public int Calls;
 
@@ -149,7 +190,7 @@ public sealed class OnChainPaymentSenderTests : IDisposable
                 Transcoder = ServiceUri,
                 Address = ByteString.CopyFrom(orch.Issuer.Recipient.Span),
                 PriceInfo = price,
-                AuthToken = new AuthToken { SessionId = Guid.NewGuid().ToString("N")[..8] },
+                AuthToken = new AuthToken { SessionId = Guid.NewGuid().ToString("N")[..8], Expiration = time.GetUtcNow().AddMinutes(30).ToUnixTimeSeconds() },
             };
             if (reserveBacked)
             {

@@ -42,6 +42,39 @@ public sealed class PaymentFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task The_sender_stops_at_the_600_nonces_an_orchestrator_accepts_per_params_and_gives_the_credit_back()
+    {
+        var info = await net.InfoAsync(new BigRational(7));
+        var ev = TicketMath.ExpectedValue(BigEndian.ToBigInteger(info.TicketParams.FaceValue.Span), BigEndian.ToBigInteger(info.TicketParams.WinProb.Span));
+        var first = await net.Sender.CreatePaymentAsync(info, ev * new BigRational(599));
+        first.Payment.TicketSenderParams.Last().SenderNonce.ShouldBe(599u);
+        net.Sender.NoncesLeft(info.TicketParams).ShouldBe(1);
+        net.Sender.Complete(first, PaymentSettlement.Succeeded);
+        var credit = net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1");
+
+        var e = await Should.ThrowAsync<PaymentException>(() => net.Sender.CreatePaymentAsync(info, ev * new BigRational(3)));
+
+        e.ParamsExhausted.ShouldBeTrue();
+        net.Sender.Balances.Balance(net.Orchestrator.Address, "session-1").ShouldBe(credit);
+        var last = await net.Sender.CreatePaymentAsync(info, ev);
+        last.Payment.TicketSenderParams.Single().SenderNonce.ShouldBe(600u);
+        net.Sender.NoncesLeft(info.TicketParams).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_single_payment_of_more_than_600_tickets_is_refused_with_what_to_change()
+    {
+        var info = await net.InfoAsync(new BigRational(7));
+        var ev = TicketMath.ExpectedValue(BigEndian.ToBigInteger(info.TicketParams.FaceValue.Span), BigEndian.ToBigInteger(info.TicketParams.WinProb.Span));
+
+        var e = await Should.ThrowAsync<PaymentException>(() => net.Sender.CreatePaymentAsync(info, ev * new BigRational(601)));
+
+        e.ParamsExhausted.ShouldBeFalse();
+        e.Message.ShouldContain("601 tickets exceeds the 600 sender nonces");
+        net.Sender.NoncesLeft(info.TicketParams).ShouldBe(600);
+    }
+
+    [Fact]
     public async Task Later_payments_use_remaining_credit_and_continue_the_nonces()
     {
         var info = await net.InfoAsync(new BigRational(7));
