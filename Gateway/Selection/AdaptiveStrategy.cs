@@ -7,9 +7,13 @@ namespace LivepeerAspire.Gateway.Selection;
 /// Ours. Expected completion time on an orchestrator = (in-flight work + this job's work) × its EWMA
 /// seconds per unit (a shortest-expected-delay rule that knows each orchestrator's speed). Orchestrators with no
 /// measurement get up to Adaptive:ExplorationJobs jobs to learn them; candidates that cannot finish within the
-/// time left are skipped; with a cost budget, candidates priced above budget × the cheapest are skipped.
-/// Mode <c>rank</c> takes the lowest expected completion; <c>power-of-two</c> samples two candidates in proportion
-/// to measured speed and takes the better (DESIGN.md: uniform sampling is unstable on a heterogeneous fleet).
+/// time left are skipped. With a cost budget, a <see cref="SpendBudget"/> keeps the average price paid at or below
+/// budget × the candidates' mean price (what spreading jobs evenly, as round-robin does, would pay): a pricier
+/// orchestrator is chosen only while earlier cheaper picks have saved enough for its premium, except when only a
+/// pricier one can meet the deadline.
+/// Mode <c>rank</c> takes the lowest expected completion (the cheaper on a tie); <c>power-of-two</c> samples two
+/// candidates in proportion to measured speed and takes the better (DESIGN.md: uniform sampling is unstable on a
+/// heterogeneous fleet).
 /// </summary>
 public sealed class AdaptiveStrategy : ISelectionStrategy
 {
@@ -17,45 +21,54 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
 
     public string Name => StrategyName;
 
+    public SpendBudget Spend { get; } = new();
+
     public SelectionResult Select(IReadOnlyList<AiSession> candidates, SelectionContext context)
     {
         var options = context.Options.Adaptive;
-        var pool = candidates.ToList();
-        if (options.CostBudget > 0)
+        var pipeline = context.Pipeline.Name;
+        var budgetPrice = options.CostBudget * candidates.Average(PriceMath.Of);
+        var cheapest = candidates.Min(PriceMath.Of);
+        bool Affordable(AiSession c) =>
+            budgetPrice <= 0 || PriceMath.Of(c) <= cheapest || Spend.Affords(pipeline, context.ModelId, budgetPrice, PriceMath.Of(c), context.Work);
+        SelectionResult Pick(AiSession c)
         {
-            var cheapest = pool.Min(PriceMath.Of);
-            pool = pool.Where(c => PriceMath.Of(c) <= (cheapest * options.CostBudget) + 1e-12).ToList();
+            if (budgetPrice > 0)
+            {
+                Spend.Charge(pipeline, context.ModelId, budgetPrice, PriceMath.Of(c), context.Work);
+            }
+
+            return SelectionResult.Of(c);
         }
 
-        var speeds = pool.Select(c => context.Speeds.Get(c.Key, context.Pipeline.Name, context.ModelId)).ToList();
-        var unknown = pool.Where((c, i) => speeds[i] is not { Samples: > 0 })
-            .OrderBy(c => c.InFlight)
-            .ThenBy(c => c.InitialLatency)
-            .ToList();
+        var pool = candidates.Where(Affordable).ToList();
+        var speeds = candidates.Select(c => context.Speeds.Get(c.Key, pipeline, context.ModelId)).ToList();
+        bool Measured(AiSession c) => context.Speeds.Get(c.Key, pipeline, context.ModelId) is { Samples: > 0 };
+        var unknown = pool.Where(c => !Measured(c)).OrderBy(c => c.InFlight).ThenBy(c => c.InitialLatency).ToList();
         foreach (var candidate in unknown)
         {
-            if (context.Speeds.TryExplore(candidate.Key, context.Pipeline.Name, context.ModelId, options.ExplorationJobs))
+            if (context.Speeds.TryExplore(candidate.Key, pipeline, context.ModelId, options.ExplorationJobs))
             {
-                return SelectionResult.Of(candidate);
+                return Pick(candidate);
             }
         }
 
-        foreach (var candidate in pool.Where((c, i) => speeds[i] is { Samples: > 0 } && c.InFlight == 0))
+        foreach (var candidate in pool.Where(c => Measured(c) && c.InFlight == 0))
         {
-            if (context.Speeds.TryReprobe(candidate.Key, context.Pipeline.Name, context.ModelId, options.ReprobeAfter))
+            if (context.Speeds.TryReprobe(candidate.Key, pipeline, context.ModelId, options.ReprobeAfter))
             {
-                return SelectionResult.Of(candidate);
+                return Pick(candidate);
             }
         }
 
-        var known = pool.Select((c, i) => (Session: c, Speed: speeds[i]))
+        var known = candidates.Select((c, i) => (Session: c, Speed: speeds[i]))
             .Where(x => x.Speed is { Samples: > 0 })
             .Select(x => (x.Session, SecondsPerUnit: x.Speed!.SecondsPerUnit, Expected: Expected(x.Session, x.Speed.SecondsPerUnit, context.Work)))
             .ToList();
         if (known.Count == 0)
         {
             // Every candidate is unknown and has used its exploration budget without a result: least busy first.
-            return SelectionResult.Of(unknown.First());
+            return Pick(unknown.Count > 0 ? unknown[0] : candidates.OrderBy(c => c.InFlight).First());
         }
 
         var inTime = known.Where(k => k.Expected <= context.Remaining.TotalSeconds).ToList();
@@ -66,14 +79,16 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
                 $"no orchestrator can finish within the deadline: best expected completion {best:0.###} s, {context.Remaining.TotalSeconds:0.###} s left"));
         }
 
-        if (options.Mode == "power-of-two" && inTime.Count > 2)
+        var affordable = inTime.Where(k => Affordable(k.Session)).ToList();
+        var choices = affordable.Count > 0 ? affordable : inTime;
+        if (options.Mode == "power-of-two" && choices.Count > 2)
         {
-            var a = SampleBySpeed(inTime, context.Random, -1);
-            var b = SampleBySpeed(inTime, context.Random, a);
-            return SelectionResult.Of(inTime[a].Expected <= inTime[b].Expected ? inTime[a].Session : inTime[b].Session);
+            var a = SampleBySpeed(choices, context.Random, -1);
+            var b = SampleBySpeed(choices, context.Random, a);
+            return Pick(choices[a].Expected <= choices[b].Expected ? choices[a].Session : choices[b].Session);
         }
 
-        return SelectionResult.Of(inTime.OrderBy(k => k.Expected).ThenBy(k => k.Session.InFlight).First().Session);
+        return Pick(choices.OrderBy(k => k.Expected).ThenBy(k => PriceMath.Of(k.Session)).ThenBy(k => k.Session.InFlight).First().Session);
     }
 
     /// <summary>Seconds until a job of <paramref name="work"/> units would finish there.</summary>

@@ -167,8 +167,11 @@ public sealed class AdaptiveOptions
     /// <summary>An orchestrator not measured for this long gets one job to measure it again (0 = never).</summary>
     public TimeSpan ReprobeAfter { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Willing to pay up to this multiple of the cheapest candidate's price; 0 = price is ignored.</summary>
-    public double CostBudget { get; set; }
+    /// <summary>
+    /// Average price to stay within, as a multiple of the candidates' mean advertised price (1 = no more than an even
+    /// spread such as round-robin pays on average; 0.9 = 10 % less; 0 = price is ignored).
+    /// </summary>
+    public double CostBudget { get; set; } = 1;
 
     public IEnumerable<string> Validate()
     {
@@ -192,9 +195,9 @@ public sealed class AdaptiveOptions
             yield return $"Selection:Adaptive:Mode '{Mode}' is unknown; use rank or power-of-two";
         }
 
-        if (CostBudget < 0 || (CostBudget > 0 && CostBudget < 1))
+        if (CostBudget < 0 || !double.IsFinite(CostBudget))
         {
-            yield return $"Selection:Adaptive:CostBudget must be 0 (ignore price) or at least 1 (got {CostBudget})";
+            yield return $"Selection:Adaptive:CostBudget must be 0 (ignore price) or a positive multiple of the mean price (got {CostBudget})";
         }
     }
 }

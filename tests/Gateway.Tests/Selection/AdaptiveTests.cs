@@ -106,20 +106,86 @@ public sealed class AdaptiveTests
     }
 
     [Fact]
-    public void Cost_budget_excludes_orchestrators_priced_above_budget_times_the_cheapest()
+    public void With_the_default_budget_it_never_pays_more_on_average_than_an_even_spread_over_the_candidates()
     {
-        var (selection, speeds) = Setup(new AdaptiveOptions { CostBudget = 1.5 });
+        // Prices 300/200/100 (mean 200); the dearest is the fastest and the mid-priced the slowest. Pure speed ranking
+        // would pay 300 a job; under the budget, cheap picks pay for the dear one and the slow mid one is never needed.
+        var (selection, speeds) = Setup();
+        var sessions = new[] { ("http://dear:1/", 300L, 1.0), ("http://mid:1/", 200L, 3.0), ("http://cheap:1/", 100L, 2.0) }
+            .Select(x =>
+            {
+                var session = TestSessions.Session(x.Item1, price: x.Item2);
+                speeds.Record(session.Key, Pipeline, "m", TimeSpan.FromSeconds(x.Item3), 100);
+                return session;
+            })
+            .ToList();
+        var strategy = new AdaptiveStrategy();
+        var paid = new List<long>();
+        foreach (var _ in Enumerable.Range(0, 300))
+        {
+            var chosen = strategy.Select(sessions, TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds)).Session!;
+            paid.Add(chosen.PricePerUnit!.Value.ToDouble() is var p ? (long)p : 0);
+        }
+
+        paid.Average().ShouldBeLessThanOrEqualTo(200.0);
+        paid.ShouldContain(300L, "savings from cheap picks buy the fast orchestrator part of the time");
+        paid.ShouldNotContain(200L);
+        strategy.Spend.Savings(Pipeline, "m").ShouldBeGreaterThanOrEqualTo(0);
+    }
+
+    [Fact]
+    public void A_budget_below_the_mean_buys_cheaper_jobs_and_zero_ignores_price()
+    {
         var cheapSlow = TestSessions.Session("http://cheap:1/", price: 100);
         var dearFast = TestSessions.Session("http://dear:1/", price: 200);
+        double AveragePaid(double budget)
+        {
+            var (selection, speeds) = Setup(new AdaptiveOptions { CostBudget = budget });
+            speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(2), 100);
+            speeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+            var strategy = new AdaptiveStrategy();
+            return Enumerable.Range(0, 200)
+                .Average(_ => strategy.Select([cheapSlow, dearFast], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds)).Session!.PricePerUnit!.Value.ToDouble());
+        }
+
+        AveragePaid(0).ShouldBe(200);          // price ignored: always the fast one
+        AveragePaid(1).ShouldBe(150, 1.0);     // the mean: half and half
+        AveragePaid(0.8).ShouldBe(120, 1.0);   // 20 % under the mean
+        AveragePaid(0.5).ShouldBe(100);        // below the cheapest price: always the cheapest
+    }
+
+    [Fact]
+    public void Meeting_the_deadline_comes_before_the_budget()
+    {
+        var (selection, speeds) = Setup();
+        var cheapSlow = TestSessions.Session("http://cheap:1/", price: 100);
+        var dearFast = TestSessions.Session("http://dear:1/", price: 300);
         speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
         speeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
         var strategy = new AdaptiveStrategy();
-        strategy.Select([cheapSlow, dearFast], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds)).Session.ShouldBe(cheapSlow);
+        SelectionContext Context(double seconds) =>
+            TestSessions.Context(selection, new Random(1), work: 100, remaining: TimeSpan.FromSeconds(seconds), speeds: speeds);
 
-        var (free, freeSpeeds) = Setup(new AdaptiveOptions { CostBudget = 0 });
-        freeSpeeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
-        freeSpeeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
-        strategy.Select([cheapSlow, dearFast], TestSessions.Context(free, new Random(1), work: 100, speeds: freeSpeeds)).Session.ShouldBe(dearFast);
+        // Plenty of time: no savings yet, so the cheap one (10 s). Then the savings (100 × 100) do not cover the premium (100 × 100)... exactly, so one dear pick.
+        strategy.Select([cheapSlow, dearFast], Context(60)).Session.ShouldBe(cheapSlow);
+        strategy.Select([cheapSlow, dearFast], Context(60)).Session.ShouldBe(dearFast);
+        strategy.Spend.Savings(Pipeline, "m").ShouldBe(0, 1e-6);
+
+        // 5 s left: only the dear one can make it, so it is chosen although the account goes negative.
+        strategy.Select([cheapSlow, dearFast], Context(5)).Session.ShouldBe(dearFast);
+        strategy.Spend.Savings(Pipeline, "m").ShouldBeLessThan(0);
+        strategy.Select([cheapSlow, dearFast], Context(60)).Session.ShouldBe(cheapSlow);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_negative_or_non_finite_cost_budget_is_refused_with_the_reason(double budget)
+    {
+        var errors = new SelectionOptions { Strategy = "adaptive", Adaptive = new AdaptiveOptions { CostBudget = budget } }.Validate().ToList();
+
+        errors.ShouldHaveSingleItem().ShouldContain("Selection:Adaptive:CostBudget");
     }
 
     [Fact]
