@@ -74,9 +74,17 @@ public sealed class UnitTests
         var expected = HMACSHA256.HashData(secret, message);
         token.Token.ToByteArray().ShouldBe(expected);
         issuer.IsValid(token).ShouldBeTrue();
+        issuer.Verify(null).ShouldBe(AuthTokenVerdict.Missing);
+        new AuthTokenIssuer(new byte[32], time, TimeSpan.FromMinutes(30)).Verify(token).ShouldBe(AuthTokenVerdict.NotIssuedHere);
 
-        time.Now = time.Now.AddMinutes(31);
+        time.Now = DateTimeOffset.FromUnixTimeSeconds(token.Expiration);
+        issuer.Verify(token).ShouldBe(AuthTokenVerdict.Valid);
+        time.Now = time.Now.AddTicks(1);
+        issuer.Verify(token).ShouldBe(AuthTokenVerdict.Expired);
         issuer.IsValid(token).ShouldBeFalse();
+        var forged = token.Clone();
+        forged.Expiration += 3600;
+        issuer.Verify(forged).ShouldBe(AuthTokenVerdict.NotIssuedHere, "a later expiry does not carry this orchestrator's HMAC");
     }
 
     [Fact]
