@@ -1,4 +1,3 @@
-using LivepeerAspire.Orchestrator.Pricing;
 using LivepeerAspire.Protocol.Payments;
 using LivepeerAspire.Protocol.Pricing;
 
@@ -41,8 +40,12 @@ public sealed class OnChainPaymentReceiver(
         if (payment.TicketParams is not null && required is { Sign: > 0 } price && payment.ExpectedPrice is { PixelsPerUnit: > 0 } expected)
         {
             // Params are issued for the advertised (possibly truncated) PriceInfo; anything below it is an underpayment.
-            var advertised = AdvertisedPrice.ToRational(AdvertisedPrice.Exact(price));
-            var offered = AdvertisedPrice.ToRational(expected);
+            var advertised = PriceInfos.Advertised(price);
+            if (!PriceInfos.TryToRational(expected, out var offered, out var priceError))
+            {
+                return Refuse(400, $"invalid expected price sent with payment err=\"{priceError}\"");
+            }
+
             if (offered < advertised)
             {
                 return Refuse(400, $"invalid expected price sent with payment err=\"expected price {offered} is below this orchestrator's price {advertised} wei per unit for {job.ModelId}; get fresh params from /getOrchestrator\"");

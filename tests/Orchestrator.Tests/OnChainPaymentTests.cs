@@ -183,6 +183,12 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         cheap.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Errors.DetailAsync(cheap)).ShouldStartWith("invalid expected price sent with payment");
 
+        var negative = await sender.CreatePaymentAsync(info, Units);
+        negative.Payment.ExpectedPrice = new PriceInfo { PricePerUnit = -1, PixelsPerUnit = 2 };
+        var below = await PostJobAsync(PaymentHeader.Encode(negative.Payment), Segment(info));
+        below.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Errors.DetailAsync(below)).ShouldBe("invalid expected price sent with payment err=\"invalid price: pricePerUnit must not be negative, got -1\"");
+
         var forged = await sender.CreatePaymentAsync(info, Units);
         forged.Payment.TicketSenderParams[0].Sig = ByteString.CopyFrom(new byte[65]);
         var badSig = await PostJobAsync(PaymentHeader.Encode(forged.Payment), Segment(info));
