@@ -20,6 +20,7 @@ public static class OrchestratorExtensions
         services.AddSingleton(sp => new ModelCatalog(LoadModels(sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value)));
         services.TryAddSingleton(_ => RunnerHttp.CreateDefault());
         services.AddSingleton<AuthTokenIssuer>();
+        services.AddSingleton<SegmentCredentialsCheck>();
         services.AddSingleton<OrchestratorInfoBuilder>();
         services.AddSingleton<ServiceUriResolver>();
         services.AddSingleton<RunnerForwarder>();

@@ -41,15 +41,28 @@ public sealed class AuthTokenIssuer
         };
     }
 
-    /// <summary>True when the token was issued by this process and has not expired (for the payment checks).</summary>
-    public bool IsValid(AuthToken? token)
+    /// <summary>True when the token was issued by this process and has not expired.</summary>
+    public bool IsValid(AuthToken? token) => Verify(token) == AuthTokenVerdict.Valid;
+
+    /// <summary>
+    /// go-livepeer's verifySegCreds order: the HMAC first (so a forged expiry never reads as "expired"), then the
+    /// expiry, which passes up to and including the expiration second (Go's time.Now().After(expiration)).
+    /// </summary>
+    public AuthTokenVerdict Verify(AuthToken? token)
     {
-        if (token is null || token.Expiration < _time.GetUtcNow().ToUnixTimeSeconds())
+        if (token is null)
         {
-            return false;
+            return AuthTokenVerdict.Missing;
         }
 
-        return CryptographicOperations.FixedTimeEquals(Sign(_secret, token.SessionId, token.Expiration), token.Token.Span);
+        if (!CryptographicOperations.FixedTimeEquals(Sign(_secret, token.SessionId, token.Expiration), token.Token.Span))
+        {
+            return AuthTokenVerdict.NotIssuedHere;
+        }
+
+        // Exact (decimal) seconds: no overflow for any int64 expiration, and no rounding of the current second.
+        var now = (decimal)(_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerSecond;
+        return now > token.Expiration ? AuthTokenVerdict.Expired : AuthTokenVerdict.Valid;
     }
 
     public static byte[] Sign(byte[] secret, string sessionId, long expiration)
@@ -59,4 +72,12 @@ public sealed class AuthTokenIssuer
         byte[] message = [.. id, .. exp];
         return HMACSHA256.HashData(secret, message);
     }
+}
+
+public enum AuthTokenVerdict
+{
+    Valid,
+    Missing,
+    NotIssuedHere,
+    Expired,
 }

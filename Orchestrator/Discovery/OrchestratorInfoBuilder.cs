@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using LivepeerAspire.Orchestrator.Models;
 using LivepeerAspire.Orchestrator.Payments;
-using LivepeerAspire.Orchestrator.Pricing;
 using LivepeerAspire.Protocol.Net;
 using LivepeerAspire.Protocol.Pricing;
 using Microsoft.Extensions.Options;
@@ -33,11 +32,12 @@ public sealed class OrchestratorInfoBuilder(
 
         if (HasCapabilities(request.Capabilities))
         {
-            info.PriceInfo = AdvertisedPrice.Exact(PriceForCapabilities(request.Capabilities, gateway));
+            // Each price fits a PriceInfo (the loader caps them at 1 ETH per unit), but a sum over many models may not.
+            info.PriceInfo = PriceInfos.ToPriceInfo(PriceInfos.CapAtMax(PriceForCapabilities(request.Capabilities, gateway)));
         }
         else
         {
-            info.PriceInfo = AdvertisedPrice.Exact(BigRational.Zero);
+            info.PriceInfo = PriceInfos.ToPriceInfo(BigRational.Zero);
             foreach (var model in catalog.Models)
             {
                 if (model.PriceFor(gateway) is not { } price)
@@ -45,10 +45,7 @@ public sealed class OrchestratorInfoBuilder(
                     continue;
                 }
 
-                var priceInfo = AdvertisedPrice.WholeWei(price);
-                priceInfo.Capability = (uint)model.Pipeline.CapabilityId;
-                priceInfo.Constraint = model.ModelId;
-                info.CapabilitiesPrices.Add(priceInfo);
+                info.CapabilitiesPrices.Add(PriceInfos.ToWholeWeiPriceInfo(price, model.Pipeline.CapabilityId, model.ModelId));
             }
 
             foreach (var runner in catalog.Runners.Where(r => r.Hardware is not null))

@@ -56,7 +56,8 @@ public sealed record PaymentStats(long TicketsReceived, long WinningTickets, lon
 /// <summary>
 /// The payment seam of the job path (go-livepeer: ProcessPayment / SufficientBalance, then DebitFees).
 /// Called after the capacity check and before the runner call; <see cref="DebitFees"/> after a successful
-/// job only. Implementations must be thread-safe.
+/// job only. Implementations must be thread-safe, and must run <see cref="SegmentCredentialsCheck"/> (the auth-token
+/// check) themselves before they credit anything.
 /// </summary>
 public interface IPaymentReceiver
 {

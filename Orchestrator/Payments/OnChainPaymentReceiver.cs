@@ -1,16 +1,19 @@
-using LivepeerAspire.Orchestrator.Pricing;
 using LivepeerAspire.Protocol.Payments;
 using LivepeerAspire.Protocol.Pricing;
 
 namespace LivepeerAspire.Orchestrator.Payments;
 
 /// <summary>
-/// On-chain mode (go-livepeer with an ETH client): decodes <c>Livepeer-Payment</c> (402 when malformed), validates and
+/// On-chain mode (go-livepeer with an ETH client): decodes <c>Livepeer-Payment</c> (402 when malformed), checks
+/// <c>Livepeer-Segment</c> (403, <see cref="SegmentCredentialsCheck.CheckOnChain"/>), validates and
 /// credits the tickets (400 with go-livepeer's message), refuses an expected price below this orchestrator's price for
 /// the sender, checks SufficientBalance (400 "Insufficient balance") when the job is priced, and debits
 /// units × expected price once the job succeeded.
 /// </summary>
-public sealed class OnChainPaymentReceiver(OrchestratorPayments payments, ILogger<OnChainPaymentReceiver> logger) : IPaymentReceiver
+public sealed class OnChainPaymentReceiver(
+    OrchestratorPayments payments,
+    SegmentCredentialsCheck segments,
+    ILogger<OnChainPaymentReceiver> logger) : IPaymentReceiver
 {
     private readonly Lock totals = new();
     private BigRational credited = BigRational.Zero;
@@ -27,7 +30,8 @@ public sealed class OnChainPaymentReceiver(OrchestratorPayments payments, ILogge
         }
 
         var sender = payment.Sender.Length == 20 ? "0x" + Convert.ToHexStringLower(payment.Sender.Span) : null;
-        if (SegmentCredentialsError(job, payment) is { } segError)
+        // Before any ticket is credited: a refused job must not leave credit the gateway counts as given back.
+        if (segments.CheckOnChain(job.Headers, payment.Sender) is { } segError)
         {
             return Refuse(403, segError);
         }
@@ -36,8 +40,12 @@ public sealed class OnChainPaymentReceiver(OrchestratorPayments payments, ILogge
         if (payment.TicketParams is not null && required is { Sign: > 0 } price && payment.ExpectedPrice is { PixelsPerUnit: > 0 } expected)
         {
             // Params are issued for the advertised (possibly truncated) PriceInfo; anything below it is an underpayment.
-            var advertised = AdvertisedPrice.ToRational(AdvertisedPrice.Exact(price));
-            var offered = AdvertisedPrice.ToRational(expected);
+            var advertised = PriceInfos.Advertised(price);
+            if (!PriceInfos.TryToRational(expected, out var offered, out var priceError))
+            {
+                return Refuse(400, $"invalid expected price sent with payment err=\"{priceError}\"");
+            }
+
             if (offered < advertised)
             {
                 return Refuse(400, $"invalid expected price sent with payment err=\"expected price {offered} is below this orchestrator's price {advertised} wei per unit for {job.ModelId}; get fresh params from /getOrchestrator\"");
@@ -108,33 +116,6 @@ public sealed class OnChainPaymentReceiver(OrchestratorPayments payments, ILogge
                 PaymentsRefused = Interlocked.Read(ref refused),
             };
         }
-    }
-
-    /// <summary>
-    /// go-livepeer's verifySegCreds (403): when the gateway sends <c>Livepeer-Segment</c> it must decode and carry the
-    /// payment sender's signature. Deviation: a request without the header is let through (direct callers and tests).
-    /// </summary>
-    private static string? SegmentCredentialsError(PaymentContext job, LivepeerAspire.Protocol.Net.Payment payment)
-    {
-        var header = job.Headers[SegmentCredentials.HeaderName].ToString();
-        if (string.IsNullOrEmpty(header))
-        {
-            return null;
-        }
-
-        if (!SegmentCredentials.TryDecode(header, out var seg, out var error))
-        {
-            return error;
-        }
-
-        if (payment.Sender.Length != Protocol.Eth.EthAddress.Size)
-        {
-            return $"{SegmentCredentials.HeaderName} needs a payment sender to verify its signature";
-        }
-
-        return SegmentCredentials.VerifySignature(seg, new Protocol.Eth.EthAddress(payment.Sender.Span))
-            ? null
-            : $"invalid {SegmentCredentials.HeaderName} signature: not signed by the payment sender";
     }
 
     private PaymentDecision Refuse(int status, string message)

@@ -94,6 +94,9 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         return orch.Client.SendAsync(request);
     }
 
+    private string Segment(OrchestratorInfo info, EthAccount? signer = null, AuthToken? token = null) =>
+        SegmentCredentials.CreateHeader(signer ?? gateway, "27_" + Model, info.Capabilities, token ?? info.AuthToken);
+
     private async Task<JsonElement> PaymentsStatusAsync() =>
         JsonDocument.Parse(await orch.Client.GetStringAsync("/status")).RootElement.GetProperty("payments");
 
@@ -107,10 +110,10 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         var payment = await sender.CreatePaymentAsync(info, Units);
         payment.TicketCount.ShouldBe(41); // ⌈4096 / 100⌉
 
-        var ok = await PostJobAsync(payment.Header, SegmentCredentials.CreateHeader(gateway, "27_" + Model, info.Capabilities, info.AuthToken));
+        var ok = await PostJobAsync(payment.Header, Segment(info));
         ok.StatusCode.ShouldBe(HttpStatusCode.OK, await ok.Content.ReadAsStringAsync());
 
-        var replay = await PostJobAsync(payment.Header);
+        var replay = await PostJobAsync(payment.Header, Segment(info));
         replay.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Errors.DetailAsync(replay)).ShouldBe(PaymentErrors.NonceAlreadySeen);
         runner.Jobs.Count.ShouldBe(1);
@@ -147,7 +150,7 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         payment.TicketCount.ShouldBe(500);
         payment.Header.Length.ShouldBeGreaterThan(32 * 1024); // Kestrel's default limit
 
-        var response = await PostJobAsync(payment.Header);
+        var response = await PostJobAsync(payment.Header, Segment(info));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
@@ -162,19 +165,33 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         garbage.StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
         (await Errors.DetailAsync(garbage)).ShouldStartWith("invalid Livepeer-Payment header");
 
-        var missing = await PostJobAsync(null);
-        missing.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await Errors.DetailAsync(missing)).ShouldStartWith("missing ticket params");
+        // go-livepeer: an empty payment has the zero sender, so the segment signature check fails first (403).
+        var missing = await PostJobAsync(null, Segment(info));
+        missing.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Errors.DetailAsync(missing)).ShouldBe("Livepeer-Segment needs a payment sender to verify its signature");
+
+        var noTickets = (await sender.CreatePaymentAsync(info, Units)).Payment;
+        noTickets.TicketParams = null;
+        noTickets.TicketSenderParams.Clear();
+        var noParams = await PostJobAsync(PaymentHeader.Encode(noTickets), Segment(info));
+        noParams.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Errors.DetailAsync(noParams)).ShouldStartWith("missing ticket params");
 
         var underpaid = await sender.CreatePaymentAsync(info, Units);
         underpaid.Payment.ExpectedPrice = new PriceInfo { PricePerUnit = 1, PixelsPerUnit = 2 };
-        var cheap = await PostJobAsync(PaymentHeader.Encode(underpaid.Payment));
+        var cheap = await PostJobAsync(PaymentHeader.Encode(underpaid.Payment), Segment(info));
         cheap.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Errors.DetailAsync(cheap)).ShouldStartWith("invalid expected price sent with payment");
 
+        var negative = await sender.CreatePaymentAsync(info, Units);
+        negative.Payment.ExpectedPrice = new PriceInfo { PricePerUnit = -1, PixelsPerUnit = 2 };
+        var below = await PostJobAsync(PaymentHeader.Encode(negative.Payment), Segment(info));
+        below.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await Errors.DetailAsync(below)).ShouldBe("invalid expected price sent with payment err=\"invalid price: pricePerUnit must not be negative, got -1\"");
+
         var forged = await sender.CreatePaymentAsync(info, Units);
         forged.Payment.TicketSenderParams[0].Sig = ByteString.CopyFrom(new byte[65]);
-        var badSig = await PostJobAsync(PaymentHeader.Encode(forged.Payment));
+        var badSig = await PostJobAsync(PaymentHeader.Encode(forged.Payment), Segment(info));
         badSig.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Errors.DetailAsync(badSig)).ShouldBe(PaymentErrors.InvalidSignature);
 
@@ -186,16 +203,56 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         refused.Message.ShouldBe("unable to validate sender: no sender reserve");
         var foreign = (await sender.CreatePaymentAsync(info, Units)).Payment;
         foreign.Sender = ByteString.CopyFrom(broke.Address.Span);
-        var noFunds = await PostJobAsync(PaymentHeader.Encode(foreign));
+        var noFunds = await PostJobAsync(PaymentHeader.Encode(foreign), Segment(info, broke));
         noFunds.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await Errors.DetailAsync(noFunds)).ShouldContain("has no deposit and no reserve");
 
-        var signedByOther = SegmentCredentials.CreateHeader(broke, "27_" + Model, null, info.AuthToken);
-        var wrongSeg = await PostJobAsync((await sender.CreatePaymentAsync(info, Units)).Header, signedByOther);
+        var wrongSeg = await PostJobAsync((await sender.CreatePaymentAsync(info, Units)).Header, Segment(info, broke));
         wrongSeg.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await Errors.DetailAsync(wrongSeg)).ShouldStartWith("invalid Livepeer-Segment signature");
 
         runner.Jobs.ShouldBeEmpty();
         (await PaymentsStatusAsync()).GetProperty("feesDebitedWei").GetString().ShouldBe("0");
+    }
+
+    [Fact]
+    public async Task On_chain_a_job_without_Livepeer_Segment_is_refused_before_any_ticket_is_credited()
+    {
+        var info = await GetInfoAsync(gateway);
+        var payment = await new PaymentSender(gateway, ledger, new PaymentSenderOptions()).CreatePaymentAsync(info, Units);
+
+        var response = await PostJobAsync(payment.Header);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await Errors.DetailAsync(response)).ShouldStartWith("missing Livepeer-Segment header");
+        runner.Jobs.ShouldBeEmpty();
+        var status = await PaymentsStatusAsync();
+        status.GetProperty("ticketsReceived").GetInt64().ShouldBe(0);
+        status.GetProperty("paymentsRefused").GetInt64().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task On_chain_an_auth_token_that_is_missing_foreign_or_tampered_is_refused_before_any_ticket_is_credited()
+    {
+        var info = await GetInfoAsync(gateway);
+        var sender = new PaymentSender(gateway, ledger, new PaymentSenderOptions());
+        var foreign = new Discovery.AuthTokenIssuer(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), TimeProvider.System, TimeSpan.FromMinutes(30)).Issue();
+        var tampered = info.AuthToken.Clone();
+        tampered.Expiration += 3600;
+
+        foreach (var (segment, message) in new[]
+        {
+            (SegmentCredentials.CreateHeader(gateway, "27_" + Model, info.Capabilities, null), "missing auth token in Livepeer-Segment"),
+            (Segment(info, token: foreign), "invalid auth token in Livepeer-Segment: not issued by this orchestrator"),
+            (Segment(info, token: tampered), "invalid auth token in Livepeer-Segment: not issued by this orchestrator"),
+        })
+        {
+            var response = await PostJobAsync((await sender.CreatePaymentAsync(info, Units)).Header, segment);
+            response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            (await Errors.DetailAsync(response)).ShouldStartWith(message);
+        }
+
+        runner.Jobs.ShouldBeEmpty();
+        (await PaymentsStatusAsync()).GetProperty("ticketsReceived").GetInt64().ShouldBe(0);
     }
 }

@@ -3,11 +3,13 @@ using System.Security.Cryptography;
 using LivepeerAspire.Orchestrator.Discovery;
 using LivepeerAspire.Orchestrator.Jobs;
 using LivepeerAspire.Orchestrator.Models;
-using LivepeerAspire.Orchestrator.Pricing;
+using LivepeerAspire.Orchestrator.Payments;
 using LivepeerAspire.Orchestrator.Runners;
 using LivepeerAspire.Protocol.Pipelines;
 using LivepeerAspire.Protocol.Pricing;
 using LivepeerAspire.Protocol.Wire;
+using Capabilities = LivepeerAspire.Protocol.Net.Capabilities;
+using OrchestratorRequest = LivepeerAspire.Protocol.Net.OrchestratorRequest;
 
 namespace LivepeerAspire.Orchestrator.Tests;
 
@@ -74,9 +76,17 @@ public sealed class UnitTests
         var expected = HMACSHA256.HashData(secret, message);
         token.Token.ToByteArray().ShouldBe(expected);
         issuer.IsValid(token).ShouldBeTrue();
+        issuer.Verify(null).ShouldBe(AuthTokenVerdict.Missing);
+        new AuthTokenIssuer(new byte[32], time, TimeSpan.FromMinutes(30)).Verify(token).ShouldBe(AuthTokenVerdict.NotIssuedHere);
 
-        time.Now = time.Now.AddMinutes(31);
+        time.Now = DateTimeOffset.FromUnixTimeSeconds(token.Expiration);
+        issuer.Verify(token).ShouldBe(AuthTokenVerdict.Valid);
+        time.Now = time.Now.AddTicks(1);
+        issuer.Verify(token).ShouldBe(AuthTokenVerdict.Expired);
         issuer.IsValid(token).ShouldBeFalse();
+        var forged = token.Clone();
+        forged.Expiration += 3600;
+        issuer.Verify(forged).ShouldBe(AuthTokenVerdict.NotIssuedHere, "a later expiry does not carry this orchestrator's HMAC");
     }
 
     [Fact]
@@ -90,17 +100,45 @@ public sealed class UnitTests
     }
 
     [Fact]
-    public void Advertised_prices_are_exact_rationals_when_they_fit_and_whole_wei_otherwise()
+    public void The_summed_price_of_many_requested_models_is_advertised_capped_at_int64_and_single_prices_as_they_are()
     {
-        var third = AdvertisedPrice.Exact(new BigRational(1, 30));
-        (third.PricePerUnit, third.PixelsPerUnit).ShouldBe((1L, 30L));
+        // Nine models at 1 ETH per unit (the most the loader accepts) and one at 1/3 ETH sum to 9.33e18 wei per unit,
+        // beyond a PriceInfo's int64.
+        var entries = Enumerable.Range(0, 10).Select(i =>
+            $$"""{"pipeline":"llm","model_id":"m{{i}}","url":"http://127.0.0.1:1","price_per_unit":1,"currency":"eth","pixels_per_unit":{{(i == 0 ? 3 : 1)}}}""");
+        var catalog = new ModelCatalog(AiModelsLoader.Parse($"[{string.Join(",", entries)}]", "f", null));
+        var options = Microsoft.Extensions.Options.Options.Create(new OrchestratorOptions());
+        var builder = new OrchestratorInfoBuilder(catalog, new AuthTokenIssuer(new byte[32], TimeProvider.System, TimeSpan.FromMinutes(30)),
+            new OffchainTicketParamsSource(options), options);
 
-        var huge = new BigRational(BigInteger.Pow(10, 30) + 7, BigInteger.Pow(10, 20));
-        var truncated = AdvertisedPrice.Exact(huge);
-        (truncated.PricePerUnit, truncated.PixelsPerUnit).ShouldBe((10_000_000_000L, 1L));
+        var all = builder.Build(new OrchestratorRequest { Capabilities = Request(catalog.Models) }, "http://o");
+        var one = builder.Build(new OrchestratorRequest { Capabilities = Request(catalog.Models.Take(1)) }, "http://o");
+        var poll = builder.Build(new OrchestratorRequest(), "http://o");
 
-        var floored = AdvertisedPrice.WholeWei(new BigRational(59_999_999_9, 10));
-        (floored.PricePerUnit, floored.PixelsPerUnit).ShouldBe((59_999_999L, 1L));
+        (all.PriceInfo.PricePerUnit, all.PriceInfo.PixelsPerUnit).ShouldBe((long.MaxValue, 1L));
+        (one.PriceInfo.PricePerUnit, one.PriceInfo.PixelsPerUnit).ShouldBe((1_000_000_000_000_000_000L, 3L));
+        (poll.PriceInfo.PricePerUnit, poll.PriceInfo.PixelsPerUnit).ShouldBe((0L, 1L));
+        var listed = poll.CapabilitiesPrices.Single(p => p.Constraint == "m0");
+        (listed.PricePerUnit, listed.PixelsPerUnit, listed.Capability).ShouldBe((333_333_333_333_333_333L, 1L, 33u));
+    }
+
+    private static Capabilities Request(IEnumerable<ServedModel> models)
+    {
+        var caps = new Capabilities { Constraints = new Capabilities.Types.Constraints() };
+        foreach (var model in models)
+        {
+            var id = (uint)model.Pipeline.CapabilityId;
+            caps.Capacities[id] = 1;
+            if (!caps.Constraints.PerCapability.TryGetValue(id, out var perCap))
+            {
+                perCap = new Capabilities.Types.CapabilityConstraints();
+                caps.Constraints.PerCapability[id] = perCap;
+            }
+
+            perCap.Models[model.ModelId] = new Capabilities.Types.CapabilityConstraints.Types.ModelConstraint();
+        }
+
+        return caps;
     }
 
     [Fact]

@@ -184,21 +184,28 @@ public sealed class PaymentsNetworkTests(PaymentsNetworkFixture network)
         var payment = await sender.CreatePaymentAsync(info, SpeechText.Length);
         payment.TicketCount.ShouldBeGreaterThan(0);
 
-        using var first = await o3.SendAsync(SpeechJob(payment.Header));
+        // On-chain orchestrators require go-livepeer's segment credentials: signed by the payer, with o3's auth token.
+        var segment = SegmentCredentials.CreateHeader(gateway, Protocol.Pipelines.PipelineCatalog.TextToSpeech.ManifestId(SpeechModel), info.Capabilities, info.AuthToken);
+        using var first = await o3.SendAsync(SpeechJob(payment.Header, segment));
         first.StatusCode.ShouldBe(HttpStatusCode.OK, await first.Content.ReadAsStringAsync());
 
-        using var replay = await o3.SendAsync(SpeechJob(payment.Header));
+        using var replay = await o3.SendAsync(SpeechJob(payment.Header, segment));
         replay.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await replay.DetailMessageAsync()).ShouldBe("invalid ticket senderNonce: already seen");
 
         var truncated = payment.Header[..(payment.Header.Length / 2)];
-        using var broken = await o3.SendAsync(SpeechJob(truncated));
+        using var broken = await o3.SendAsync(SpeechJob(truncated, segment));
         broken.StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
         (await broken.DetailMessageAsync()).ShouldStartWith("invalid Livepeer-Payment header");
 
-        using var unpaid = await o3.SendAsync(SpeechJob(null));
-        unpaid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await unpaid.DetailMessageAsync()).ShouldStartWith("missing ticket params");
+        using var unsigned = await o3.SendAsync(SpeechJob(payment.Header, null));
+        unsigned.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await unsigned.DetailMessageAsync()).ShouldStartWith("missing Livepeer-Segment header");
+
+        // No payment at all: go-livepeer's zero sender fails the segment signature check first.
+        using var unpaid = await o3.SendAsync(SpeechJob(null, segment));
+        unpaid.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await unpaid.DetailMessageAsync()).ShouldBe("Livepeer-Segment needs a payment sender to verify its signature");
     }
 
     [Fact]
@@ -249,12 +256,17 @@ public sealed class PaymentsNetworkTests(PaymentsNetworkFixture network)
         }
     }
 
-    private static HttpRequestMessage SpeechJob(string? paymentHeader)
+    private static HttpRequestMessage SpeechJob(string? paymentHeader, string? segmentHeader)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/text-to-speech") { Content = Json($$"""{"model_id":"{{SpeechModel}}","text":"{{SpeechText}}"}""") };
         if (paymentHeader is not null)
         {
             request.Headers.Add(PaymentHeader.Name, paymentHeader);
+        }
+
+        if (segmentHeader is not null)
+        {
+            request.Headers.Add(SegmentCredentials.HeaderName, segmentHeader);
         }
 
         return request;

@@ -60,6 +60,38 @@ public sealed class PricesTests
         PriceInfos.TryToRational(new PriceInfo { PricePerUnit = 6, PixelsPerUnit = 0 }, out _, out var error).ShouldBeFalse();
         error.ShouldContain("pixelsPerUnit");
         PriceInfos.TryToRational(null, out _, out _).ShouldBeFalse();
+        PriceInfos.TryToRational(new PriceInfo { PricePerUnit = -1, PixelsPerUnit = 2 }, out _, out error).ShouldBeFalse();
+        error.ShouldContain("must not be negative");
+        Should.Throw<ArgumentException>(() => PriceInfos.ToRational(new PriceInfo { PricePerUnit = 1, PixelsPerUnit = 0 }));
+    }
+
+    [Fact]
+    public void A_numerator_beyond_int64_is_advertised_as_whole_wei_and_a_whole_part_beyond_int64_is_refused()
+    {
+        var huge = new BigRational(BigInteger.Pow(10, 30) + 7, BigInteger.Pow(10, 20));
+        var truncated = PriceInfos.ToPriceInfo(huge);
+        (truncated.PricePerUnit, truncated.PixelsPerUnit).ShouldBe((10_000_000_000L, 1L));
+        PriceInfos.Advertised(huge).ShouldBe(new BigRational(10_000_000_000L));
+
+        var justFits = new BigRational(BigInteger.Parse("92233720368547758071"), 10); // long.MaxValue + 0.1
+        (PriceInfos.ToPriceInfo(justFits).PricePerUnit, PriceInfos.ToPriceInfo(justFits).PixelsPerUnit).ShouldBe((long.MaxValue, 1L));
+        var tooBig = PriceInfos.MaxWeiPerUnit + BigRational.One;
+        Should.Throw<ArgumentOutOfRangeException>(() => PriceInfos.ToPriceInfo(tooBig));
+        Should.Throw<ArgumentOutOfRangeException>(() => PriceInfos.ToWholeWeiPriceInfo(tooBig));
+        PriceInfos.CapAtMax(tooBig).ShouldBe(PriceInfos.MaxWeiPerUnit);
+        PriceInfos.CapAtMax(new BigRational(7, 3)).ShouldBe(new BigRational(7, 3));
+    }
+
+    [Fact]
+    public void Whole_wei_PriceInfo_floors_to_one_unit_and_negative_prices_are_refused()
+    {
+        var floored = PriceInfos.ToWholeWeiPriceInfo(new BigRational(599_999_999, 10), 33, "m");
+        (floored.PricePerUnit, floored.PixelsPerUnit, floored.Capability, floored.Constraint).ShouldBe((59_999_999L, 1L, 33u, "m"));
+        var zero = PriceInfos.ToPriceInfo(BigRational.Zero);
+        (zero.PricePerUnit, zero.PixelsPerUnit).ShouldBe((0L, 1L));
+
+        Should.Throw<ArgumentOutOfRangeException>(() => PriceInfos.ToPriceInfo(new BigRational(-1, 3)));
+        Should.Throw<ArgumentOutOfRangeException>(() => PriceInfos.ToWholeWeiPriceInfo(new BigRational(-1, 3)));
     }
 
     [Theory]
