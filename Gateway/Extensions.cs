@@ -47,6 +47,7 @@ public static class GatewayExtensions
 
         services.TryAddSingleton<IPaymentSender, OffChainPaymentSender>();
         builder.AddGatewayOnChainPayments();
+        builder.AddOrchestratorWebhookPool();
         services.AddSingleton<Deadlines>();
         services.AddSingleton<OrchestratorCaller>();
         services.AddSingleton<JobDispatcher>();

@@ -23,6 +23,24 @@ public sealed class DiscoveryOptions
     /// <summary>The gateway's ETH address sent in OrchestratorRequest (hex, optional off-chain).</summary>
     public string GatewayAddress { get; set; } = "";
 
+    /// <summary>Comma-separated ETH addresses, 0x optional [-orchBlocklist]; an orchestrator whose OrchestratorInfo.address is listed is dropped.</summary>
+    public string OrchBlocklist { get; set; } = "";
+
+    /// <summary>Lowest Capabilities.version an orchestrator may advertise, e.g. 0.8.0 [-orchMinLivepeerVersion]; empty accepts any.</summary>
+    public string OrchMinLivepeerVersion { get; set; } = "";
+
+    /// <summary>
+    /// URL answering GET with <c>[{"address":"&lt;service url&gt;","score":&lt;float&gt;}]</c> [-orchWebhookUrl]. When set it is the
+    /// only orchestrator source: it wins over OrchAddr, the orchestrator references and the ledger registry.
+    /// </summary>
+    public string OrchWebhookUrl { get; set; } = "";
+
+    /// <summary>How long a webhook answer is used before the next GET (go-livepeer WebhookDiscoveryRefreshInterval, 1 min).</summary>
+    public TimeSpan WebhookRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Time limit of one webhook GET (go-livepeer hard-codes 3 s).</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     public IEnumerable<string> Validate()
     {
         if (Timeout <= TimeSpan.Zero)
@@ -52,5 +70,35 @@ public sealed class DiscoveryOptions
                 yield return $"Discovery:OrchAddr entry '{url}' is not an absolute http(s) URL";
             }
         }
+
+        OrchestratorBlocklist.Parse(OrchBlocklist, out var malformed);
+        foreach (var entry in malformed)
+        {
+            yield return $"Discovery:OrchBlocklist entry '{entry}' is not an ETH address (40 hex digits, 0x optional)";
+        }
+
+        if (!MinLivepeerVersion.TryCreate(OrchMinLivepeerVersion, out _))
+        {
+            yield return $"Discovery:OrchMinLivepeerVersion '{OrchMinLivepeerVersion}' is not a semantic version such as 0.8.0 or v0.8.0-rc1 "
+                + "(go-livepeer would silently accept every orchestrator; this gateway refuses to start instead)";
+        }
+
+        if (!string.IsNullOrWhiteSpace(OrchWebhookUrl) && !IsHttpUrl(OrchWebhookUrl.Trim()))
+        {
+            yield return $"Discovery:OrchWebhookUrl '{OrchWebhookUrl}' is not an absolute http(s) URL";
+        }
+
+        if (WebhookRefreshInterval <= TimeSpan.Zero)
+        {
+            yield return $"Discovery:WebhookRefreshInterval must be positive (got {WebhookRefreshInterval})";
+        }
+
+        if (WebhookTimeout <= TimeSpan.Zero)
+        {
+            yield return $"Discovery:WebhookTimeout must be positive (got {WebhookTimeout})";
+        }
     }
+
+    public static bool IsHttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LivepeerAspire.Protocol.Net;
 using Microsoft.Extensions.Options;
 
@@ -7,15 +8,36 @@ namespace LivepeerAspire.Gateway.Discovery;
 /// One discovery round as go-livepeer's orchestratorPool.GetOrchestrators does it: ask every orchestrator at once,
 /// wait Discovery:Timeout (500 ms); if nobody usable has answered, wait again with the wait doubled, up to the
 /// 6 s cutoff; stop early once everyone answered. Non-suspended results come sorted by latency, suspended ones
-/// after them ordered by suspension.
+/// after them ordered by suspension. Orchestrators that Discovery:OrchBlocklist or Discovery:OrchMinLivepeerVersion
+/// exclude are dropped from every round, also the no-caps poll, so /getNetworkCapabilities and model resolution only
+/// see usable ones.
 /// </summary>
-public sealed class OrchestratorDiscovery(
-    IEnumerable<IOrchestratorSource> sources,
-    IOrchestratorInfoClient client,
-    TimeProvider time,
-    IOptions<DiscoveryOptions> options,
-    ILogger<OrchestratorDiscovery> logger)
+public sealed class OrchestratorDiscovery
 {
+    private readonly IReadOnlyList<IOrchestratorSource> sources;
+    private readonly IOrchestratorInfoClient client;
+    private readonly TimeProvider time;
+    private readonly IOptions<DiscoveryOptions> options;
+    private readonly ILogger<OrchestratorDiscovery> logger;
+    private readonly DiscoveryFilter filter;
+    private readonly ConcurrentDictionary<string, string> reportedRejections = new();
+
+    public OrchestratorDiscovery(
+        IEnumerable<IOrchestratorSource> sources,
+        IOrchestratorInfoClient client,
+        TimeProvider time,
+        IOptions<DiscoveryOptions> options,
+        ILogger<OrchestratorDiscovery> logger)
+    {
+        this.sources = sources.ToList();
+        this.client = client;
+        this.time = time;
+        this.options = options;
+        this.logger = logger;
+        filter = DiscoveryFilter.From(options.Value);
+        logger.LogInformation("discovery: sources {Sources}; {Filter}", string.Join(", ", this.sources.Select(s => s.Name)), filter);
+    }
+
     public async Task<IReadOnlyList<Uri>> KnownUrlsAsync(CancellationToken cancellationToken)
     {
         var all = new List<Uri>();
@@ -90,6 +112,19 @@ public sealed class OrchestratorDiscovery(
                 return null;
             }
 
+            if (filter.Rejects(found.Info) is { } reason)
+            {
+                // Once per orchestrator and reason: every round would repeat it.
+                if (!reportedRejections.TryGetValue(found.Key, out var previous) || previous != reason)
+                {
+                    reportedRejections[found.Key] = reason;
+                    logger.LogInformation("orchestrator {Url} left out of discovery: {Reason}", found.Key, reason);
+                }
+
+                return null;
+            }
+
+            reportedRejections.TryRemove(found.Key, out _);
             return found;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -36,7 +36,7 @@ public sealed class OrchestratorInfoClient(GatewayHttp http, TimeProvider time, 
 
         if (capabilities is not null)
         {
-            request.Capabilities = capabilities;
+            request.Capabilities = WithMinVersion(capabilities, options.Value.OrchMinLivepeerVersion);
         }
 
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(orchestrator, "getOrchestrator"));
@@ -53,6 +53,20 @@ public sealed class OrchestratorInfoClient(GatewayHttp http, TimeProvider time, 
         }
 
         return new DiscoveredOrchestrator(orchestrator, OrchestratorInfo.Parser.ParseFrom(body), latency);
+    }
+
+    /// <summary>go-livepeer's gateway also tells the orchestrator its minimum (Capabilities.constraints.minVersion).</summary>
+    private static Capabilities WithMinVersion(Capabilities capabilities, string minVersion)
+    {
+        if (string.IsNullOrEmpty(minVersion))
+        {
+            return capabilities;
+        }
+
+        var copy = capabilities.Clone();
+        copy.Constraints ??= new Capabilities.Types.Constraints();
+        copy.Constraints.MinVersion = minVersion;
+        return copy;
     }
 
     private static bool TryParseAddress(string hex, out byte[] bytes)
