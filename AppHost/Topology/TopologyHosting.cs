@@ -7,12 +7,28 @@ public static class TopologyHosting
     public static string DefaultTopologyFile(string repositoryRoot) => Path.Combine(repositoryRoot, "AppHost", "topologies", "default.json");
 
     /// <summary>
+    /// A relative path is taken from the working directory, else from the repository root: <c>dotnet run --project
+    /// AppHost</c> runs in the AppHost folder, so <c>--topology AppHost/topologies/x.json</c> typed at the root means the root.
+    /// </summary>
+    public static string Resolve(string file, string repositoryRoot, string? workingDirectory = null)
+    {
+        var full = Path.GetFullPath(file, workingDirectory ?? Directory.GetCurrentDirectory());
+        if (File.Exists(full) || Path.IsPathRooted(file))
+        {
+            return full;
+        }
+
+        var fromRoot = Path.GetFullPath(Path.Combine(repositoryRoot, file));
+        return File.Exists(fromRoot) ? fromRoot : full;
+    }
+
+    /// <summary>
     /// Reads, validates and composes a topology file (<paramref name="file"/>, else <c>--topology</c>, else the
     /// default) into the builder. Throws <see cref="TopologyException"/> before anything starts when it is invalid.
     /// </summary>
     public static async Task<ComposedTopology> AddTopologyFileAsync(this DistributedApplicationBuilder builder, string? file = null, CancellationToken ct = default)
     {
-        file = Path.GetFullPath(file ?? builder.Arguments.TopologyFile ?? DefaultTopologyFile(builder.RepositoryRoot));
+        file = Resolve(file ?? builder.Arguments.TopologyFile ?? DefaultTopologyFile(builder.RepositoryRoot), builder.RepositoryRoot);
         if (!File.Exists(file))
         {
             throw new TopologyException(file, "$", "file not found");

@@ -7,17 +7,29 @@ namespace LivepeerAspire.Gateway.Selection;
 /// Ours. Expected completion time on an orchestrator = (in-flight work + this job's work) × its EWMA
 /// seconds per unit (a shortest-expected-delay rule that knows each orchestrator's speed). Orchestrators with no
 /// measurement get up to Adaptive:ExplorationJobs jobs to learn them; candidates that cannot finish within the
-/// time left are skipped. With a cost budget, a <see cref="SpendBudget"/> keeps the average price paid at or below
-/// budget × the candidates' mean price (what spreading jobs evenly, as round-robin does, would pay): a pricier
-/// orchestrator is chosen only while earlier cheaper picks have saved enough for its premium, except when only a
-/// pricier one can meet the deadline.
-/// Mode <c>rank</c> takes the lowest expected completion (the cheaper on a tie); <c>power-of-two</c> samples two
-/// candidates in proportion to measured speed and takes the better (DESIGN.md: uniform sampling is unstable on a
-/// heterogeneous fleet).
+/// time left are skipped, and so are ones whose advertised capacity this gateway already fills (unless all are full).
+/// With a cost budget the rank is expected completion + λ × relative price premium × the job's fastest service time,
+/// where the premium is against budget × the pool's mean price (what an even spread such as round-robin pays) and λ
+/// grows with the <see cref="SpendBudget"/> debt: a dual price that buys speed where a queue makes it worth it and
+/// keeps the average price paid at the budget. Past <see cref="MaxDebtJobs"/> of debt only candidates at or below the
+/// budget price remain, unless none of them can meet the deadline.
+/// Mode <c>rank</c> takes the lowest score; <c>power-of-two</c> samples two candidates in proportion to measured
+/// speed and takes the better (DESIGN.md: uniform sampling is unstable on a heterogeneous fleet).
 /// </summary>
 public sealed class AdaptiveStrategy : ISelectionStrategy
 {
     public const string StrategyName = "adaptive";
+
+    /// <summary>
+    /// λ with an even account. Around it an idle card 19 % under budget beats an idle one 10 % over it that is 1.5×
+    /// faster, but a queue at the cheap card does not: jobs go to cheap cards while they are free, not into their
+    /// queue while a fast card idles. Savings lower λ linearly to 0 at the one-job cap (so they get spent on speed);
+    /// debt raises it by 1 per job.
+    /// </summary>
+    public const double BasePriceWeight = 4;
+
+    /// <summary>Debt, in jobs at the budget price, beyond which only candidates at or below the budget price are used.</summary>
+    public const double MaxDebtJobs = 2;
 
     public string Name => StrategyName;
 
@@ -27,35 +39,31 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
     {
         var options = context.Options.Adaptive;
         var pipeline = context.Pipeline.Name;
-        var budgetPrice = options.CostBudget * candidates.Average(PriceMath.Of);
-        var cheapest = candidates.Min(PriceMath.Of);
-        bool Affordable(AiSession c) =>
-            budgetPrice <= 0 || PriceMath.Of(c) <= cheapest || Spend.Affords(pipeline, context.ModelId, budgetPrice, PriceMath.Of(c), context.Work);
+        var model = context.ModelId;
+        var budgetPrice = options.CostBudget * (context.Pool ?? candidates).Average(PriceMath.Of);
         SelectionResult Pick(AiSession c)
         {
             if (budgetPrice > 0)
             {
-                Spend.Charge(pipeline, context.ModelId, budgetPrice, PriceMath.Of(c), context.Work);
+                Spend.Charge(pipeline, model, budgetPrice, PriceMath.Of(c), context.Work);
             }
 
             return SelectionResult.Of(c);
         }
 
-        var pool = candidates.Where(Affordable).ToList();
-        var speeds = candidates.Select(c => context.Speeds.Get(c.Key, pipeline, context.ModelId)).ToList();
-        bool Measured(AiSession c) => context.Speeds.Get(c.Key, pipeline, context.ModelId) is { Samples: > 0 };
-        var unknown = pool.Where(c => !Measured(c)).OrderBy(c => c.InFlight).ThenBy(c => c.InitialLatency).ToList();
+        var speeds = candidates.Select(c => context.Speeds.Get(c.Key, pipeline, model)).ToList();
+        var unknown = candidates.Where((c, i) => speeds[i] is not { Samples: > 0 }).OrderBy(c => c.InFlight).ThenBy(c => c.InitialLatency).ToList();
         foreach (var candidate in unknown)
         {
-            if (context.Speeds.TryExplore(candidate.Key, pipeline, context.ModelId, options.ExplorationJobs))
+            if (context.Speeds.TryExplore(candidate.Key, pipeline, model, options.ExplorationJobs))
             {
                 return Pick(candidate);
             }
         }
 
-        foreach (var candidate in pool.Where(c => Measured(c) && c.InFlight == 0))
+        foreach (var candidate in candidates.Where((c, i) => speeds[i] is { Samples: > 0 } && c.InFlight == 0))
         {
-            if (context.Speeds.TryReprobe(candidate.Key, pipeline, context.ModelId, options.ReprobeAfter))
+            if (context.Speeds.TryReprobe(candidate.Key, pipeline, model, options.ReprobeAfter))
             {
                 return Pick(candidate);
             }
@@ -63,15 +71,17 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
 
         var known = candidates.Select((c, i) => (Session: c, Speed: speeds[i]))
             .Where(x => x.Speed is { Samples: > 0 })
-            .Select(x => (x.Session, SecondsPerUnit: x.Speed!.SecondsPerUnit, Expected: Expected(x.Session, x.Speed.SecondsPerUnit, context.Work)))
+            .Select(x => new Estimate(x.Session, x.Speed!.SecondsPerUnit, Expected(x.Session, x.Speed.SecondsPerUnit, context.Work)))
             .ToList();
         if (known.Count == 0)
         {
             // Every candidate is unknown and has used its exploration budget without a result: least busy first.
-            return Pick(unknown.Count > 0 ? unknown[0] : candidates.OrderBy(c => c.InFlight).First());
+            return Pick(unknown[0]);
         }
 
-        var inTime = known.Where(k => k.Expected <= context.Remaining.TotalSeconds).ToList();
+        // This gateway's own in-flight jobs fill an orchestrator's admission slots: one that is full would answer 503.
+        var withRoom = known.Where(k => k.Session.InFlight < k.Session.Capacity).ToList();
+        var inTime = (withRoom.Count > 0 ? withRoom : known).Where(k => k.Expected <= context.Remaining.TotalSeconds).ToList();
         if (inTime.Count == 0)
         {
             var best = known.Min(k => k.Expected);
@@ -79,16 +89,31 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
                 $"no orchestrator can finish within the deadline: best expected completion {best:0.###} s, {context.Remaining.TotalSeconds:0.###} s left"));
         }
 
-        var affordable = inTime.Where(k => Affordable(k.Session)).ToList();
-        var choices = affordable.Count > 0 ? affordable : inTime;
+        var choices = inTime;
+        Func<Estimate, double> score = k => k.Expected;
+        if (budgetPrice > 0)
+        {
+            var debt = Spend.DebtInJobs(pipeline, model, budgetPrice, context.Work);
+            var floor = Math.Max(budgetPrice, inTime.Min(k => PriceMath.Of(k.Session)));
+            var withinBudget = inTime.Where(k => PriceMath.Of(k.Session) <= floor * (1 + 1e-12)).ToList();
+            if (debt >= MaxDebtJobs && withinBudget.Count > 0)
+            {
+                choices = withinBudget;
+            }
+
+            var lambda = debt < 0 ? BasePriceWeight * Math.Max(0, 1 + debt) : BasePriceWeight + debt;
+            var fastest = inTime.Min(k => k.SecondsPerUnit) * context.Work;
+            score = k => k.Expected + (lambda * ((PriceMath.Of(k.Session) - budgetPrice) / budgetPrice) * fastest);
+        }
+
         if (options.Mode == "power-of-two" && choices.Count > 2)
         {
             var a = SampleBySpeed(choices, context.Random, -1);
             var b = SampleBySpeed(choices, context.Random, a);
-            return Pick(choices[a].Expected <= choices[b].Expected ? choices[a].Session : choices[b].Session);
+            return Pick(score(choices[a]) <= score(choices[b]) ? choices[a].Session : choices[b].Session);
         }
 
-        return Pick(choices.OrderBy(k => k.Expected).ThenBy(k => PriceMath.Of(k.Session)).ThenBy(k => k.Session.InFlight).First().Session);
+        return Pick(choices.OrderBy(score).ThenBy(k => PriceMath.Of(k.Session)).ThenBy(k => k.Session.InFlight).First().Session);
     }
 
     /// <summary>Seconds until a job of <paramref name="work"/> units would finish there.</summary>
@@ -102,7 +127,9 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
     public static double Expected(AiSession session, double secondsPerUnit, double work) =>
         (session.InFlightWork + work) * secondsPerUnit;
 
-    private static int SampleBySpeed(List<(AiSession Session, double SecondsPerUnit, double Expected)> items, Random random, int exclude)
+    private sealed record Estimate(AiSession Session, double SecondsPerUnit, double Expected);
+
+    private static int SampleBySpeed(List<Estimate> items, Random random, int exclude)
     {
         var weights = items.Select((x, i) => i == exclude ? 0 : 1 / Math.Max(x.SecondsPerUnit, 1e-15)).ToArray();
         var total = weights.Sum();

@@ -25,7 +25,11 @@ public sealed record SelectionContext(
     SelectionOptions Options,
     Random Random,
     SpeedTracker Speeds,
-    IStakeReader Stakes);
+    IStakeReader Stakes)
+{
+    /// <summary>The whole pool the candidates come from, including ones cooling down or already tried by this request.</summary>
+    public IReadOnlyList<AiSession>? Pool { get; init; }
+}
 
 /// <summary>The chosen session, or null with the reason none fits (surfaces in the 503 message).</summary>
 public sealed record SelectionResult(AiSession? Session, string? Reason = null)

@@ -4,29 +4,24 @@ namespace LivepeerAspire.Gateway.Selection;
 
 /// <summary>
 /// The adaptive strategy's running spend account per (pipeline, model), in wei: every pick adds
-/// (budget price − chosen price) × work. A candidate priced above the budget is affordable only while the savings
-/// cover its premium for this job, so over any run the average price paid stays at or below the budget price, up to
-/// <see cref="SavingsCapJobs"/> jobs' worth of savings spent at once (the cap keeps a long quiet spell from buying a
-/// long burst of premium picks).
+/// (budget price − price paid) × work. Savings are capped at one job at the budget price, so a quiet spell of cheap
+/// picks cannot buy a long run of premium ones; a negative balance is debt that the strategy's price weight grows with.
 /// </summary>
 public sealed class SpendBudget
 {
-    /// <summary>Savings are capped at this many jobs at the budget price.</summary>
-    public const double SavingsCapJobs = 4;
-
     private readonly ConcurrentDictionary<string, Account> accounts = new(StringComparer.Ordinal);
 
     public double Savings(string pipeline, string model) =>
         accounts.TryGetValue(Key(pipeline, model), out var account) ? account.Read() : 0;
 
-    /// <summary>True when paying <paramref name="price"/> for <paramref name="work"/> units keeps the account at or above zero.</summary>
-    public bool Affords(string pipeline, string model, double budgetPrice, double price, double work) =>
-        (price - budgetPrice) * work <= Savings(pipeline, model) + (1e-9 * budgetPrice * Math.Max(work, 1));
+    /// <summary>Debt in jobs of <paramref name="work"/> units at the budget price (negative while there are savings).</summary>
+    public double DebtInJobs(string pipeline, string model, double budgetPrice, double work) =>
+        -Savings(pipeline, model) / (budgetPrice * Math.Max(work, double.Epsilon));
 
     public void Charge(string pipeline, string model, double budgetPrice, double price, double work)
     {
         var account = accounts.GetOrAdd(Key(pipeline, model), _ => new Account());
-        account.Add((budgetPrice - price) * work, SavingsCapJobs * budgetPrice * work);
+        account.Add((budgetPrice - price) * work, budgetPrice * work);
     }
 
     private static string Key(string pipeline, string model) => pipeline + "|" + model;

@@ -73,7 +73,7 @@ public sealed class AiSessionManager(
             SelectionResult result;
             lock (selectGate)
             {
-                var context = new SelectionContext(pipeline, modelId, work, remaining, options, random, speeds, stakes);
+                var context = new SelectionContext(pipeline, modelId, work, remaining, options, random, speeds, stakes) { Pool = all };
                 result = strategies.Current.Select(candidates, context);
             }
 

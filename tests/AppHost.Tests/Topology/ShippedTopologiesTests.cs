@@ -29,6 +29,18 @@ public sealed class ShippedTopologiesTests
     }
 
     [Fact]
+    public void A_relative_topology_path_typed_at_the_repository_root_is_found_from_the_AppHost_folder()
+    {
+        // `dotnet run --project AppHost` runs in AppHost/, where the README's `--topology AppHost/topologies/…` does not exist.
+        var appHost = Path.Combine(Root, "AppHost");
+        var small = Path.Combine(Root, "AppHost", "topologies", "small.json");
+
+        TopologyHosting.Resolve("AppHost/topologies/small.json", Root, appHost).ShouldBe(small);
+        TopologyHosting.Resolve("topologies/small.json", Root, appHost).ShouldBe(small);
+        TopologyHosting.Resolve("no/such.json", Root, appHost).ShouldBe(Path.Combine(appHost, "no", "such.json"));
+    }
+
+    [Fact]
     public void Default_topology_covers_llm_images_and_video_on_different_gpus_with_an_ollama_orchestrator()
     {
         var spec = TopologyReader.Load(TopologyHosting.DefaultTopologyFile(Root));

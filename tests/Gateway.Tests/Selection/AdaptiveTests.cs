@@ -71,6 +71,25 @@ public sealed class AdaptiveTests
     }
 
     [Fact]
+    public void Skips_an_orchestrator_whose_capacity_this_gateway_already_fills_unless_all_are_full()
+    {
+        var (selection, speeds) = Setup();
+        var fullFast = TestSessions.Session("http://fast:1/", capacity: 2);
+        var slow = TestSessions.Session("http://slow:1/", capacity: 1);
+        speeds.Record(fullFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(slow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        fullFast.Begin(1);
+        fullFast.Begin(1);
+        var strategy = new AdaptiveStrategy();
+        SelectionContext Context() => TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds);
+
+        // Expected: fast (2 + 100) × 0.01 ≈ 1 s, slow 10 s — but fast has 2 of its 2 slots taken by this gateway.
+        strategy.Select([fullFast, slow], Context()).Session.ShouldBe(slow);
+        slow.Begin(100);
+        strategy.Select([fullFast, slow], Context()).Session.ShouldBe(fullFast); // both full: the best estimate
+    }
+
+    [Fact]
     public void Skips_orchestrators_that_cannot_meet_the_deadline_and_says_why_when_none_can()
     {
         var (selection, speeds) = Setup();
@@ -128,13 +147,14 @@ public sealed class AdaptiveTests
         }
 
         paid.Average().ShouldBeLessThanOrEqualTo(200.0);
+        paid.Average().ShouldBeGreaterThan(180.0, "the savings are spent, not hoarded");
         paid.ShouldContain(300L, "savings from cheap picks buy the fast orchestrator part of the time");
         paid.ShouldNotContain(200L);
         strategy.Spend.Savings(Pipeline, "m").ShouldBeGreaterThanOrEqualTo(0);
     }
 
     [Fact]
-    public void A_budget_below_the_mean_buys_cheaper_jobs_and_zero_ignores_price()
+    public void The_budget_sets_the_average_price_below_the_mean_included_and_zero_ignores_price()
     {
         var cheapSlow = TestSessions.Session("http://cheap:1/", price: 100);
         var dearFast = TestSessions.Session("http://dear:1/", price: 200);
@@ -150,31 +170,46 @@ public sealed class AdaptiveTests
 
         AveragePaid(0).ShouldBe(200);          // price ignored: always the fast one
         AveragePaid(1).ShouldBe(150, 1.0);     // the mean: half and half
-        AveragePaid(0.8).ShouldBe(120, 1.0);   // 20 % under the mean
+        AveragePaid(0.8).ShouldBe(120, 1.0);   // 20 % under the mean: four cheap jobs pay for one fast one
         AveragePaid(0.5).ShouldBe(100);        // below the cheapest price: always the cheapest
     }
 
     [Fact]
-    public void Meeting_the_deadline_comes_before_the_budget()
+    public void Meeting_the_deadline_comes_before_the_budget_and_the_debt_is_paid_back_afterwards()
     {
         var (selection, speeds) = Setup();
         var cheapSlow = TestSessions.Session("http://cheap:1/", price: 100);
         var dearFast = TestSessions.Session("http://dear:1/", price: 300);
-        speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(2), 100);
         speeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
         var strategy = new AdaptiveStrategy();
         SelectionContext Context(double seconds) =>
             TestSessions.Context(selection, new Random(1), work: 100, remaining: TimeSpan.FromSeconds(seconds), speeds: speeds);
 
-        // Plenty of time: no savings yet, so the cheap one (10 s). Then the savings (100 × 100) do not cover the premium (100 × 100)... exactly, so one dear pick.
-        strategy.Select([cheapSlow, dearFast], Context(60)).Session.ShouldBe(cheapSlow);
-        strategy.Select([cheapSlow, dearFast], Context(60)).Session.ShouldBe(dearFast);
-        strategy.Spend.Savings(Pipeline, "m").ShouldBe(0, 1e-6);
+        // 1.5 s left: only the dear one (1 s) can make it, so it is chosen however deep the account goes into debt.
+        for (var i = 0; i < 4; i++)
+        {
+            strategy.Select([cheapSlow, dearFast], Context(1.5)).Session.ShouldBe(dearFast);
+        }
 
-        // 5 s left: only the dear one can make it, so it is chosen although the account goes negative.
-        strategy.Select([cheapSlow, dearFast], Context(5)).Session.ShouldBe(dearFast);
-        strategy.Spend.Savings(Pipeline, "m").ShouldBeLessThan(0);
-        strategy.Select([cheapSlow, dearFast], Context(60)).Session.ShouldBe(cheapSlow);
+        strategy.Spend.Savings(Pipeline, "m").ShouldBe(-4 * 100 * 100, 1e-6); // 4 × (200 − 300) × 100 units
+        var repay = Enumerable.Range(0, 4).Select(_ => strategy.Select([cheapSlow, dearFast], Context(60)).Session).ToList();
+        repay.ShouldAllBe(s => s == cheapSlow);
+        strategy.Spend.Savings(Pipeline, "m").ShouldBe(0, 1e-6);
+    }
+
+    [Fact]
+    public void The_budget_is_set_by_the_whole_pool_not_just_the_candidates_left_after_cooldowns()
+    {
+        var (selection, speeds) = Setup();
+        var dear = TestSessions.Session("http://dear:1/", price: 300);
+        var cooling = TestSessions.Session("http://cooling:1/", price: 100);
+        speeds.Record(dear.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        var strategy = new AdaptiveStrategy();
+
+        strategy.Select([dear], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds) with { Pool = [dear, cooling] });
+
+        strategy.Spend.Savings(Pipeline, "m").ShouldBe(-100 * 100, 1e-6); // budget = mean(300, 100) = 200, paid 300
     }
 
     [Theory]
