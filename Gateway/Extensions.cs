@@ -30,6 +30,7 @@ public static class GatewayExtensions
         });
         services.AddSingleton<GatewayHttp>();
         services.AddSingleton<IOrchestratorSource, ConfiguredOrchestratorSource>();
+        services.TryAddSingleton(GatewayIdentity.Unsigned);
         services.TryAddSingleton<IOrchestratorInfoClient, OrchestratorInfoClient>();
         services.AddSingleton<OrchestratorDiscovery>();
         services.AddSingleton<NetworkCapabilitiesPoller>();

@@ -21,6 +21,7 @@ public static class OrchestratorExtensions
         services.TryAddSingleton(_ => RunnerHttp.CreateDefault());
         services.AddSingleton<AuthTokenIssuer>();
         services.AddSingleton<SegmentCredentialsCheck>();
+        services.TryAddSingleton(new GatewayRequestCheck(onChain: false));
         services.AddSingleton<OrchestratorInfoBuilder>();
         services.AddSingleton<ServiceUriResolver>();
         services.AddSingleton<RunnerForwarder>();

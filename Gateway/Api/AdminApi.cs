@@ -55,7 +55,7 @@ public static class AdminApi
             o.MinPerfScore,
             o.MaxPricePerUnit,
             o.IgnoreMaxPriceIfNeeded,
-            Adaptive = new { o.Adaptive.Mode, o.Adaptive.EwmaAlpha, o.Adaptive.ExplorationJobs, o.Adaptive.CostBudget },
+            Adaptive = new { o.Adaptive.Mode, o.Adaptive.EwmaAlpha, o.Adaptive.ExplorationJobs, o.Adaptive.CostBudget, o.Adaptive.LatencySlack },
         };
     }
 }

@@ -24,12 +24,17 @@ public interface IOrchestratorInfoClient
 /// POST {orch}/getOrchestrator with a protobuf OrchestratorRequest (deviation: go-livepeer uses gRPC; the gRPC
 /// runtime is not on the package feed, so the same messages travel over plain HTTP).
 /// </summary>
-public sealed class OrchestratorInfoClient(GatewayHttp http, TimeProvider time, IOptions<DiscoveryOptions> options) : IOrchestratorInfoClient
+public sealed class OrchestratorInfoClient(GatewayHttp http, TimeProvider time, IOptions<DiscoveryOptions> options, GatewayIdentity identity) : IOrchestratorInfoClient
 {
     public async Task<DiscoveredOrchestrator> GetOrchestratorAsync(Uri orchestrator, Capabilities? capabilities, CancellationToken cancellationToken)
     {
         var request = new OrchestratorRequest();
-        if (TryParseAddress(options.Value.GatewayAddress, out var address))
+        if (identity is { Address: { } signer, Signature: { } signature })
+        {
+            request.Address = ByteString.CopyFrom(signer.Span);
+            request.Sig = ByteString.CopyFrom(signature);
+        }
+        else if (TryParseAddress(options.Value.GatewayAddress, out var address))
         {
             request.Address = ByteString.CopyFrom(address);
         }

@@ -58,11 +58,18 @@ public static class OnChainPaymentsSetup
         services.AddSingleton(sp => new PaymentSender(sp.GetRequiredService<EthAccount>(), sp.GetRequiredService<ILedger>(),
             sp.GetRequiredService<IOptions<PaymentSenderOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.Replace(ServiceDescriptor.Singleton<IPaymentSender, OnChainPaymentSender>());
+        services.Replace(ServiceDescriptor.Singleton(sp => GatewayIdentity.Signed(sp.GetRequiredService<EthAccount>())));
         services.AddSingleton<IPostConfigureOptions<DiscoveryOptions>>(sp => new PostConfigureOptions<DiscoveryOptions>(Options.DefaultName, o =>
         {
+            var own = sp.GetRequiredService<EthAccount>().Address.ToLowerHex();
             if (string.IsNullOrWhiteSpace(o.GatewayAddress))
             {
-                o.GatewayAddress = sp.GetRequiredService<EthAccount>().Address.ToLowerHex();
+                o.GatewayAddress = own;
+            }
+            else if (!string.Equals(o.GatewayAddress.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? o.GatewayAddress : "0x" + o.GatewayAddress, own, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new OptionsValidationException(nameof(DiscoveryOptions), typeof(DiscoveryOptions),
+                    [$"Discovery:GatewayAddress {o.GatewayAddress} is not the address of the key in Payments:DataDir ({own}); on-chain the gateway signs getOrchestrator with that key, so leave GatewayAddress unset or set it to {own}"]);
             }
         }));
         services.AddSingleton<LedgerRegistry>();

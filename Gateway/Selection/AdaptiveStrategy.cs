@@ -11,8 +11,10 @@ namespace LivepeerAspire.Gateway.Selection;
 /// With a cost budget the rank is expected completion + λ × relative price premium × the job's fastest service time,
 /// where the premium is against budget × the pool's mean price (what an even spread such as round-robin pays) and λ
 /// grows with the <see cref="SpendBudget"/> debt: a dual price that buys speed where a queue makes it worth it and
-/// keeps the average price paid at the budget. Past <see cref="MaxDebtJobs"/> of debt only candidates at or below the
-/// budget price remain, unless none of them can meet the deadline.
+/// keeps the average price paid at the budget. Only candidates within Adaptive:LatencySlack × the fastest service time
+/// of the soonest finish are considered, so saving money never costs a job a whole queue. Past
+/// <see cref="MaxDebtJobs"/> of debt only those at or below the budget price remain, if any. The deadline and the
+/// latency slack come before the budget: at high load the budget can be exceeded.
 /// Mode <c>rank</c> takes the lowest score; <c>power-of-two</c> samples two candidates in proportion to measured
 /// speed and takes the better (DESIGN.md: uniform sampling is unstable on a heterogeneous fleet).
 /// </summary>
@@ -53,7 +55,10 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
 
         var speeds = candidates.Select(c => context.Speeds.Get(c.Key, pipeline, model)).ToList();
         var unknown = candidates.Where((c, i) => speeds[i] is not { Samples: > 0 }).OrderBy(c => c.InFlight).ThenBy(c => c.InitialLatency).ToList();
-        foreach (var candidate in unknown)
+
+        // One exploration job at a time per orchestrator: a second one queued behind the first on a slow GPU (a 4060
+        // offloading image-to-video) can outlast the attempt timeout, and a timeout suspends it for the whole run.
+        foreach (var candidate in unknown.Where(c => c.InFlight == 0))
         {
             if (context.Speeds.TryExplore(candidate.Key, pipeline, model, options.ExplorationJobs))
             {
@@ -93,16 +98,19 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
         Func<Estimate, double> score = k => k.Expected;
         if (budgetPrice > 0)
         {
+            // Price may only buy time within the latency slack: a cheap card whose queue would finish the job more than
+            // LatencySlack × the fastest service time after the best candidate is not a choice, whatever it saves.
+            var fastest = inTime.Min(k => k.SecondsPerUnit) * context.Work;
+            var soonest = inTime.Min(k => k.Expected);
+            choices = inTime.Where(k => k.Expected <= soonest + (options.LatencySlack * fastest) + 1e-12).ToList();
             var debt = Spend.DebtInJobs(pipeline, model, budgetPrice, context.Work);
-            var floor = Math.Max(budgetPrice, inTime.Min(k => PriceMath.Of(k.Session)));
-            var withinBudget = inTime.Where(k => PriceMath.Of(k.Session) <= floor * (1 + 1e-12)).ToList();
+            var withinBudget = choices.Where(k => PriceMath.Of(k.Session) <= budgetPrice * (1 + 1e-12)).ToList();
             if (debt >= MaxDebtJobs && withinBudget.Count > 0)
             {
                 choices = withinBudget;
             }
 
             var lambda = debt < 0 ? BasePriceWeight * Math.Max(0, 1 + debt) : BasePriceWeight + debt;
-            var fastest = inTime.Min(k => k.SecondsPerUnit) * context.Work;
             score = k => k.Expected + (lambda * ((PriceMath.Of(k.Session) - budgetPrice) / budgetPrice) * fastest);
         }
 

@@ -173,6 +173,12 @@ public sealed class AdaptiveOptions
     /// </summary>
     public double CostBudget { get; set; } = 1;
 
+    /// <summary>
+    /// With a cost budget, how much later than the soonest finish a cheaper candidate may finish, in multiples of the
+    /// job's service time on the fastest candidate (0 = price only breaks ties).
+    /// </summary>
+    public double LatencySlack { get; set; } = 1;
+
     public IEnumerable<string> Validate()
     {
         if (EwmaAlpha is <= 0 or > 1)
@@ -193,6 +199,11 @@ public sealed class AdaptiveOptions
         if (Mode is not ("rank" or "power-of-two"))
         {
             yield return $"Selection:Adaptive:Mode '{Mode}' is unknown; use rank or power-of-two";
+        }
+
+        if (LatencySlack < 0 || !double.IsFinite(LatencySlack))
+        {
+            yield return $"Selection:Adaptive:LatencySlack must be a non-negative multiple of the fastest service time (got {LatencySlack})";
         }
 
         if (CostBudget < 0 || !double.IsFinite(CostBudget))

@@ -18,7 +18,7 @@ public static class GetOrchestratorApi
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapPost("/getOrchestrator", HandleAsync);
 
-    private static async Task HandleAsync(HttpContext context, OrchestratorInfoBuilder builder, ServiceUriResolver serviceUri)
+    private static async Task HandleAsync(HttpContext context, OrchestratorInfoBuilder builder, ServiceUriResolver serviceUri, GatewayRequestCheck check)
     {
         var body = await BodyReader.ReadAsync(context, MaxRequestBytes);
         if (body.Error is { } error)
@@ -37,6 +37,12 @@ public static class GetOrchestratorApi
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
         {
             await JobErrors.WriteAsync(context, StatusCodes.Status400BadRequest, $"body is not a valid net.OrchestratorRequest: {e.Message}");
+            return;
+        }
+
+        if (check.Refusal(request) is { } refusal)
+        {
+            await JobErrors.WriteAsync(context, StatusCodes.Status403Forbidden, refusal);
             return;
         }
 

@@ -51,6 +51,7 @@ public static class OnChainPaymentsSetup
                 line => log.LogInformation("{Line}", line));
         });
         services.Replace(ServiceDescriptor.Singleton<IPaymentReceiver, OnChainPaymentReceiver>());
+        services.Replace(ServiceDescriptor.Singleton(new Discovery.GatewayRequestCheck(onChain: true)));
         services.Replace(ServiceDescriptor.Singleton<ITicketParamsSource, OnChainTicketParamsSource>());
         services.AddHostedService<LedgerParticipation>();
         return builder;

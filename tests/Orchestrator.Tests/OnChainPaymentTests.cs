@@ -61,18 +61,56 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
 
     private async Task<OrchestratorInfo> GetInfoAsync(EthAccount sender)
     {
+        var response = await PostGetOrchestratorAsync(sender.Address, MessageSignatures.SignOwnAddress(sender));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return OrchestratorInfo.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
+    }
+
+    private async Task<HttpResponseMessage> PostGetOrchestratorAsync(EthAddress? address, byte[]? sig)
+    {
         var caps = new Capabilities { Constraints = new Capabilities.Types.Constraints() };
         caps.Bitstring.Add(1UL << 27);
         caps.Capacities[27] = 1;
         var perCap = new Capabilities.Types.CapabilityConstraints();
         perCap.Models[Model] = new Capabilities.Types.CapabilityConstraints.Types.ModelConstraint();
         caps.Constraints.PerCapability[27] = perCap;
-        var request = new OrchestratorRequest { Address = ByteString.CopyFrom(sender.Address.Span), Capabilities = caps };
+        var request = new OrchestratorRequest { Capabilities = caps };
+        if (address is { } a)
+        {
+            request.Address = ByteString.CopyFrom(a.Span);
+        }
+
+        if (sig is not null)
+        {
+            request.Sig = ByteString.CopyFrom(sig);
+        }
+
         var content = new ByteArrayContent(request.ToByteArray());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-        var response = await orch.Client.PostAsync("/getOrchestrator", content);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        return OrchestratorInfo.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
+        return await orch.Client.PostAsync("/getOrchestrator", content);
+    }
+
+    [Fact]
+    public async Task GetOrchestrator_refuses_a_request_whose_sig_is_missing_or_not_by_its_address()
+    {
+        var stranger = EthAccount.Generate();
+        var cases = new (EthAddress? Address, byte[]? Sig, string Why)[]
+        {
+            (null, null, "20-byte ETH address"),
+            (gateway.Address, null, "sig is missing"),
+            (gateway.Address, MessageSignatures.SignOwnAddress(stranger), "does not verify"),
+            (gateway.Address, new byte[65], "does not verify"),
+        };
+        foreach (var (address, sig, why) in cases)
+        {
+            var response = await PostGetOrchestratorAsync(address, sig);
+
+            response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+            var body = await response.Content.ReadAsStringAsync();
+            body.ShouldContain(why);
+        }
+
+        (await PostGetOrchestratorAsync(gateway.Address, MessageSignatures.SignOwnAddress(gateway))).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     private Task<HttpResponseMessage> PostJobAsync(string? paymentHeader, string? segmentHeader = null)

@@ -1,3 +1,4 @@
+using LivepeerAspire.Protocol.Eth;
 using Google.Protobuf;
 using LivepeerAspire.Gateway.Discovery;
 using LivepeerAspire.Gateway.Forwarding;
@@ -88,6 +89,29 @@ public sealed class OrchestratorFilterTests
     [Fact]
     public async Task The_request_tells_the_orchestrator_the_minimum_as_go_livepeer_does()
     {
+        var (seen, request) = await CaptureRequestAsync(new DiscoveryOptions { OrchMinLivepeerVersion = "0.8.0" }, GatewayIdentity.Unsigned);
+
+        seen.Capabilities.Constraints.MinVersion.ShouldBe("0.8.0");
+        seen.Capabilities.Constraints.PerCapability.Keys.ShouldBe([(uint)PipelineCatalog.Llm.CapabilityId]);
+        request.Constraints.MinVersion.ShouldBe("", "the caller's request object must not change");
+        seen.Sig.IsEmpty.ShouldBeTrue("off-chain nothing is signed");
+    }
+
+    [Fact]
+    public async Task On_chain_the_request_carries_the_keys_address_and_go_livepeers_InfoSig()
+    {
+        var account = EthAccount.Generate();
+
+        var (seen, _) = await CaptureRequestAsync(new DiscoveryOptions(), GatewayIdentity.Signed(account));
+
+        seen.Address.ToByteArray().ShouldBe(account.Address.Span.ToArray());
+        MessageSignatures.VerifyAddressSignature(account.Address, seen.Sig.Span).ShouldBeTrue();
+        MessageSignatures.VerifyAddressSignature(EthAccount.Generate().Address, seen.Sig.Span).ShouldBeFalse();
+    }
+
+    /// <summary>What a real getOrchestrator endpoint on 127.0.0.1 receives from the client.</summary>
+    private static async Task<(OrchestratorRequest Seen, Capabilities Request)> CaptureRequestAsync(DiscoveryOptions options, GatewayIdentity identity)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
@@ -103,14 +127,12 @@ public sealed class OrchestratorFilterTests
         });
         await app.StartAsync();
         using var http = new GatewayHttp();
-        var client = new OrchestratorInfoClient(http, TimeProvider.System, Options.Create(new DiscoveryOptions { OrchMinLivepeerVersion = "0.8.0" }));
+        var client = new OrchestratorInfoClient(http, TimeProvider.System, Options.Create(options), identity);
         var request = CapabilityRequest.For(PipelineCatalog.Llm, "m");
 
         await client.GetOrchestratorAsync(new Uri(app.Urls.First().TrimEnd('/') + "/"), request, CancellationToken.None);
 
-        seen.ShouldNotBeNull().Capabilities.Constraints.MinVersion.ShouldBe("0.8.0");
-        seen.Capabilities.Constraints.PerCapability.Keys.ShouldBe([(uint)PipelineCatalog.Llm.CapabilityId]);
-        request.Constraints.MinVersion.ShouldBe("", "the caller's request object must not change");
+        return (seen.ShouldNotBeNull(), request);
     }
 
     private static OrchestratorDiscovery Discovery(FakeInfoClient net, DiscoveryOptions options, ILogger<OrchestratorDiscovery>? logger = null) =>

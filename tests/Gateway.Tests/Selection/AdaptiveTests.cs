@@ -199,6 +199,41 @@ public sealed class AdaptiveTests
     }
 
     [Fact]
+    public void Saving_money_never_puts_a_job_more_than_the_latency_slack_behind_the_soonest_finish()
+    {
+        var cheapQueued = TestSessions.Session("http://cheap:1/", price: 100, capacity: 4);
+        var dearIdle = TestSessions.Session("http://dear:1/", price: 300);
+        cheapQueued.Begin(100); // one job ahead of this one
+        AiSessionChoice(1).ShouldBe(dearIdle);   // cheap finishes at 3 s, more than 1 × 1 s after the dear one's 1 s
+        AiSessionChoice(3).ShouldBe(cheapQueued); // a 3 s slack lets the price decide: 3 − 4 × 0.5 × 1 < 1 + 4 × 0.5 × 1
+
+        Gateway.Sessions.AiSession AiSessionChoice(double slack)
+        {
+            var (selection, speeds) = Setup(new AdaptiveOptions { LatencySlack = slack });
+            speeds.Record(cheapQueued.Key, Pipeline, "m", TimeSpan.FromSeconds(1.5), 100); // 0.015 s/unit: (100 + 100) × 0.015 = 3 s
+            speeds.Record(dearIdle.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);      // 0.01 s/unit: 1 s
+            return new AdaptiveStrategy().Select([cheapQueued, dearIdle], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds)).Session!;
+        }
+    }
+
+    [Fact]
+    public void An_unmeasured_orchestrator_gets_one_exploration_job_at_a_time()
+    {
+        var (selection, speeds) = Setup(new AdaptiveOptions { ExplorationJobs = 2 });
+        var known = TestSessions.Session("http://known:1/");
+        var slowNew = TestSessions.Session("http://new:1/");
+        speeds.Record(known.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        var strategy = new AdaptiveStrategy();
+        SelectionContext Context() => TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds);
+
+        strategy.Select([known, slowNew], Context()).Session.ShouldBe(slowNew);
+        slowNew.Begin(100); // still running: a second exploration would queue behind it
+        strategy.Select([known, slowNew], Context()).Session.ShouldBe(known);
+        slowNew.End(100);
+        strategy.Select([known, slowNew], Context()).Session.ShouldBe(slowNew); // its second exploration job
+    }
+
+    [Fact]
     public void The_budget_is_set_by_the_whole_pool_not_just_the_candidates_left_after_cooldowns()
     {
         var (selection, speeds) = Setup();
@@ -216,11 +251,12 @@ public sealed class AdaptiveTests
     [InlineData(-1)]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
-    public void A_negative_or_non_finite_cost_budget_is_refused_with_the_reason(double budget)
+    public void A_negative_or_non_finite_cost_budget_or_latency_slack_is_refused_with_the_reason(double value)
     {
-        var errors = new SelectionOptions { Strategy = "adaptive", Adaptive = new AdaptiveOptions { CostBudget = budget } }.Validate().ToList();
-
-        errors.ShouldHaveSingleItem().ShouldContain("Selection:Adaptive:CostBudget");
+        new SelectionOptions { Adaptive = new AdaptiveOptions { CostBudget = value } }.Validate()
+            .ShouldHaveSingleItem().ShouldContain("Selection:Adaptive:CostBudget");
+        new SelectionOptions { Adaptive = new AdaptiveOptions { LatencySlack = value } }.Validate()
+            .ShouldHaveSingleItem().ShouldContain("Selection:Adaptive:LatencySlack");
     }
 
     [Fact]

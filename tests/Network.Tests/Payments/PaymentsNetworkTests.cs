@@ -178,7 +178,7 @@ public sealed class PaymentsNetworkTests(PaymentsNetworkFixture network)
         var gateway = EthAccount.LoadOrCreate(network.GatewayDataDir);
         var ledger = OpenLedger();
         using var o3 = network.CreateClient(network.OrchestratorUrls["o3"]);
-        var info = await GetOrchestratorAsync(o3, gateway.Address, (uint)Protocol.Pipelines.PipelineCatalog.TextToSpeech.CapabilityId, SpeechModel);
+        var info = await GetOrchestratorAsync(o3, gateway, (uint)Protocol.Pipelines.PipelineCatalog.TextToSpeech.CapabilityId, SpeechModel);
         info.TicketParams.ShouldNotBeNull();
         var sender = new PaymentSender(gateway, ledger, new PaymentSenderOptions());
         var payment = await sender.CreatePaymentAsync(info, SpeechText.Length);
@@ -272,7 +272,7 @@ public sealed class PaymentsNetworkTests(PaymentsNetworkFixture network)
         return request;
     }
 
-    private static async Task<OrchestratorInfo> GetOrchestratorAsync(HttpClient orchestrator, EthAddress sender, uint capability, string model)
+    private static async Task<OrchestratorInfo> GetOrchestratorAsync(HttpClient orchestrator, EthAccount sender, uint capability, string model)
     {
         var caps = new Capabilities { Constraints = new Capabilities.Types.Constraints() };
         caps.Bitstring.Add(1UL << (int)capability);
@@ -280,7 +280,12 @@ public sealed class PaymentsNetworkTests(PaymentsNetworkFixture network)
         var perCap = new Capabilities.Types.CapabilityConstraints();
         perCap.Models[model] = new Capabilities.Types.CapabilityConstraints.Types.ModelConstraint();
         caps.Constraints.PerCapability[capability] = perCap;
-        var content = new ByteArrayContent(new OrchestratorRequest { Address = ByteString.CopyFrom(sender.Span), Capabilities = caps }.ToByteArray());
+        var content = new ByteArrayContent(new OrchestratorRequest
+        {
+            Address = ByteString.CopyFrom(sender.Address.Span),
+            Sig = ByteString.CopyFrom(MessageSignatures.SignOwnAddress(sender)),
+            Capabilities = caps,
+        }.ToByteArray());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
         using var response = await orchestrator.PostAsync("/getOrchestrator", content);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
