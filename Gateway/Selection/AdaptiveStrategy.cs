@@ -42,7 +42,7 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
         var options = context.Options.Adaptive;
         var pipeline = context.Pipeline.Name;
         var model = context.ModelId;
-        var budgetPrice = options.CostBudget * (context.Pool ?? candidates).Average(PriceMath.Of);
+        var budgetPrice = options.CostBudget * ReferencePrice(context.Pool ?? candidates, context);
         SelectionResult Pick(AiSession c)
         {
             if (budgetPrice > 0)
@@ -122,6 +122,26 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
         }
 
         return Pick(choices.OrderBy(score).ThenBy(k => PriceMath.Of(k.Session)).ThenBy(k => k.Session.InFlight).First().Session);
+    }
+
+    /// <summary>
+    /// The mean price of the pool's orchestrators that the latency slack could ever let this job use: a GPU whose bare
+    /// service time is beyond (1 + LatencySlack) × the fastest one's (a 4060 offloading a video) is never chosen by
+    /// price, so its low price must not pull the budget down to where only it could meet it.
+    /// </summary>
+    private static double ReferencePrice(IReadOnlyList<AiSession> pool, SelectionContext context)
+    {
+        var service = pool.ToDictionary(s => s, s => context.Speeds.Get(s.Key, context.Pipeline.Name, context.ModelId) is { Samples: > 0 } speed
+            ? speed.SecondsPerUnit * context.Work
+            : (double?)null);
+        var measured = service.Values.Where(v => v is not null).Select(v => v!.Value).ToList();
+        if (measured.Count == 0)
+        {
+            return pool.Average(PriceMath.Of);
+        }
+
+        var limit = measured.Min() * (1 + context.Options.Adaptive.LatencySlack) * (1 + 1e-9);
+        return pool.Where(s => service[s] is not { } t || t <= limit).Average(PriceMath.Of);
     }
 
     /// <summary>Seconds until a job of <paramref name="work"/> units would finish there.</summary>

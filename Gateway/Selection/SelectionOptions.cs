@@ -177,7 +177,7 @@ public sealed class AdaptiveOptions
     /// With a cost budget, how much later than the soonest finish a cheaper candidate may finish, in multiples of the
     /// job's service time on the fastest candidate (0 = price only breaks ties).
     /// </summary>
-    public double LatencySlack { get; set; } = 1;
+    public double LatencySlack { get; set; } = 1.5;
 
     public IEnumerable<string> Validate()
     {

@@ -217,6 +217,24 @@ public sealed class AdaptiveTests
     }
 
     [Fact]
+    public void A_gpu_too_slow_for_the_latency_slack_does_not_count_in_the_budget_price()
+    {
+        var (selection, speeds) = Setup();
+        var fast = TestSessions.Session("http://fast:1/", price: 300);
+        var ok = TestSessions.Session("http://ok:1/", price: 100);
+        var offloading = TestSessions.Session("http://4060:1/", price: 10);
+        speeds.Record(fast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(ok.Key, Pipeline, "m", TimeSpan.FromSeconds(2), 100);
+        speeds.Record(offloading.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100); // beyond (1 + 1.5) × 1 s
+        var strategy = new AdaptiveStrategy();
+
+        strategy.Select([fast, ok, offloading], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds));
+
+        // Budget = mean(300, 100) = 200, not mean(300, 100, 10) = 136.7: the idle cheap one (+100 × 100 saved) is chosen.
+        strategy.Spend.Savings(Pipeline, "m").ShouldBe(100 * 100, 1e-6);
+    }
+
+    [Fact]
     public void An_unmeasured_orchestrator_gets_one_exploration_job_at_a_time()
     {
         var (selection, speeds) = Setup(new AdaptiveOptions { ExplorationJobs = 2 });
