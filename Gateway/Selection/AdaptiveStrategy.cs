@@ -86,7 +86,14 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
 
         // This gateway's own in-flight jobs fill an orchestrator's admission slots: one that is full would answer 503.
         var withRoom = known.Where(k => k.Session.InFlight < k.Session.Capacity).ToList();
-        var inTime = (withRoom.Count > 0 ? withRoom : known).Where(k => k.Expected <= context.Remaining.TotalSeconds).ToList();
+        bool InTime(Estimate k) => k.Expected <= context.Remaining.TotalSeconds;
+        var inTime = withRoom.Where(InTime).ToList();
+        if (inTime.Count == 0)
+        {
+            // The ones with room are too slow (say, 4060s with a queue): a full one may have freed a slot by now.
+            inTime = known.Where(InTime).ToList();
+        }
+
         if (inTime.Count == 0)
         {
             var best = known.Min(k => k.Expected);

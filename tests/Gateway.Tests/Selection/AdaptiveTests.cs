@@ -90,6 +90,22 @@ public sealed class AdaptiveTests
     }
 
     [Fact]
+    public void When_only_orchestrators_too_slow_for_the_deadline_have_room_a_full_one_that_can_make_it_is_chosen()
+    {
+        var (selection, speeds) = Setup();
+        var fullFast = TestSessions.Session("http://fast:1/", capacity: 1);
+        var slowWithRoom = TestSessions.Session("http://slow:1/", capacity: 4);
+        speeds.Record(fullFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(slowWithRoom.Key, Pipeline, "m", TimeSpan.FromSeconds(20), 100);
+        fullFast.Begin(100);
+
+        // 5 s left: fast (100 + 100) × 0.01 = 2 s but full; slow 20 s with room. Refusing with "no orchestrator can finish
+        // within the deadline: best 2 s" would be wrong.
+        new AdaptiveStrategy().Select([fullFast, slowWithRoom], TestSessions.Context(selection, new Random(1), work: 100, remaining: TimeSpan.FromSeconds(5), speeds: speeds))
+            .Session.ShouldBe(fullFast);
+    }
+
+    [Fact]
     public void Skips_orchestrators_that_cannot_meet_the_deadline_and_says_why_when_none_can()
     {
         var (selection, speeds) = Setup();
