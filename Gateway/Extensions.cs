@@ -21,6 +21,7 @@ public static class GatewayExtensions
         AddValidated<TimeoutOptions>(builder, TimeoutOptions.Section, o => o.Validate());
         AddValidated<PaymentOptions>(builder, PaymentOptions.Section, o => o.Validate());
         AddValidated<LimitsOptions>(builder, LimitsOptions.Section, o => o.Validate());
+        AddValidated<AsyncJobsOptions>(builder, AsyncJobsOptions.Section, o => o.Validate());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
@@ -55,6 +56,8 @@ public static class GatewayExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<JobParser>();
         services.AddSingleton<JobRunner>();
+        services.AddSingleton<AsyncJobs>();
+        services.AddHostedService(sp => sp.GetRequiredService<AsyncJobs>());
         return builder;
     }
 

@@ -42,6 +42,53 @@ public sealed class JobRunner(
             return (job, outcome);
         });
 
+    /// <summary>
+    /// <c>Prefer: respond-async</c>: read and check the request exactly as the synchronous route does (a bad request
+    /// gets its 4xx, never a 202), then answer 202 <c>{"request_id"}</c> and run the same dispatch (selection,
+    /// payment, failover, deadline) in the background on the gateway's lifetime, not the request's.
+    /// </summary>
+    public async Task StartPipelineAsyncJob(HttpContext context, Pipeline pipeline, AsyncJobs jobs)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            var deadline = deadlines.For(context.Request, pipeline);
+            var job = await parser.ParseAsync(context, pipeline).ConfigureAwait(false);
+            job.StartedTimestamp = started;
+            job.Deadline = deadline;
+            var id = jobs.Start(async stopping =>
+            {
+                var outcome = await DispatchAsync(job, null, stopping).ConfigureAwait(false);
+                stopping.ThrowIfCancellationRequested();
+                Finish(job, outcome, started);
+                if (!outcome.Ok)
+                {
+                    return AsyncJobs.ErrorResult(outcome.Message);
+                }
+
+                return JsonNode.Parse(outcome.Body) as JsonObject
+                    ?? throw new InvalidOperationException("the orchestrator's answer is not a JSON object");
+            });
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+            context.Response.Headers["Preference-Applied"] = AsyncJobsApi.RespondAsync;
+            await context.Response.WriteAsJsonAsync(new JsonObject { ["request_id"] = id }, WireJson.Options, "application/json", context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (GatewayError e)
+        {
+            if (e.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                context.Response.Headers.RetryAfter = "5";
+            }
+
+            await ErrorWriter.Livepeer(context, e.Status, e.Message).ConfigureAwait(false);
+            Refused(pipeline.Name, e, started);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogInformation("async job {Pipeline} cancelled by the client before it was accepted", pipeline.Name);
+        }
+    }
+
     public Task RunChatCompletionAsync(HttpContext context) =>
         RunGuardedAsync(context, PipelineCatalog.Llm, ErrorWriter.OpenAi, async started =>
         {
