@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Google.Protobuf;
 using LivepeerAspire.Gateway.Forwarding;
+using LivepeerAspire.Protocol.Eth;
 using LivepeerAspire.Protocol.Net;
 using Microsoft.Extensions.Options;
 
@@ -34,9 +35,9 @@ public sealed class OrchestratorInfoClient(GatewayHttp http, TimeProvider time, 
             request.Address = ByteString.CopyFrom(signer.Span);
             request.Sig = ByteString.CopyFrom(signature);
         }
-        else if (TryParseAddress(options.Value.GatewayAddress, out var address))
+        else if (EthAddress.TryParse(options.Value.GatewayAddress, out var address))
         {
-            request.Address = ByteString.CopyFrom(address);
+            request.Address = ByteString.CopyFrom(address.Span);
         }
 
         if (capabilities is not null)
@@ -72,25 +73,5 @@ public sealed class OrchestratorInfoClient(GatewayHttp http, TimeProvider time, 
         copy.Constraints ??= new Capabilities.Types.Constraints();
         copy.Constraints.MinVersion = minVersion;
         return copy;
-    }
-
-    private static bool TryParseAddress(string hex, out byte[] bytes)
-    {
-        bytes = [];
-        var text = hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex;
-        if (text.Length != 40)
-        {
-            return false;
-        }
-
-        try
-        {
-            bytes = Convert.FromHexString(text);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 }

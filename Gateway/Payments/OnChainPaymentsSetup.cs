@@ -61,12 +61,13 @@ public static class OnChainPaymentsSetup
         services.Replace(ServiceDescriptor.Singleton(sp => GatewayIdentity.Signed(sp.GetRequiredService<EthAccount>())));
         services.AddSingleton<IPostConfigureOptions<DiscoveryOptions>>(sp => new PostConfigureOptions<DiscoveryOptions>(Options.DefaultName, o =>
         {
-            var own = sp.GetRequiredService<EthAccount>().Address.ToLowerHex();
+            var key = sp.GetRequiredService<EthAccount>().Address;
+            var own = key.ToLowerHex();
             if (string.IsNullOrWhiteSpace(o.GatewayAddress))
             {
                 o.GatewayAddress = own;
             }
-            else if (!string.Equals(o.GatewayAddress.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? o.GatewayAddress : "0x" + o.GatewayAddress, own, StringComparison.OrdinalIgnoreCase))
+            else if (!EthAddress.TryParse(o.GatewayAddress, out var configured) || !configured.Equals(key))
             {
                 throw new OptionsValidationException(nameof(DiscoveryOptions), typeof(DiscoveryOptions),
                     [$"Discovery:GatewayAddress {o.GatewayAddress} is not the address of the key in Payments:DataDir ({own}); on-chain the gateway signs getOrchestrator with that key, so leave GatewayAddress unset or set it to {own}"]);
