@@ -49,7 +49,17 @@ public sealed class GatewayHost : IAsyncDisposable
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapGatewayApi();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // Tests that expect a refused start get no host to dispose: without this its logger and file-watch threads leak.
+            await app.DisposeAsync();
+            throw;
+        }
+
         var host = new GatewayHost(app, orchestrators);
         host.BaseAddress = new Uri(app.Urls.First());
         host.Client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
@@ -59,12 +69,24 @@ public sealed class GatewayHost : IAsyncDisposable
     public static async Task<GatewayHost> StartAsync(int count, Func<int, FakeModel[]> models, Dictionary<string, string?>? settings = null)
     {
         var fakes = new List<FakeOrchestrator>();
-        for (var i = 0; i < count; i++)
+        try
         {
-            fakes.Add(await FakeOrchestrator.StartAsync(models(i)));
-        }
+            for (var i = 0; i < count; i++)
+            {
+                fakes.Add(await FakeOrchestrator.StartAsync(models(i)));
+            }
 
-        return await StartAsync(fakes, settings);
+            return await StartAsync(fakes, settings);
+        }
+        catch
+        {
+            foreach (var fake in fakes)
+            {
+                await fake.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     public T Get<T>() where T : notnull => app.Services.GetRequiredService<T>();
@@ -72,11 +94,18 @@ public sealed class GatewayHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2))) { await app.StopAsync(stop.Token); }
-        await app.DisposeAsync();
-        foreach (var o in Orchestrators)
+        try
         {
-            await o.DisposeAsync();
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await app.StopAsync(stop.Token);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            foreach (var o in Orchestrators)
+            {
+                await o.DisposeAsync();
+            }
         }
     }
 }

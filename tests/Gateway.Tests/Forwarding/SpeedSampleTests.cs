@@ -32,40 +32,42 @@ public sealed class SpeedSampleTests
         using var metrics = new GatewayMetrics(time);
         var dispatcher = new JobDispatcher(sessions, new OffChainPaymentSender(), speeds, new Cooldowns(time), metrics, time,
             new StaticMonitor<TimeoutOptions>(new TimeoutOptions()));
-        var first = new TaskCompletionSource<AttemptResult>();
-        var second = new TaskCompletionSource<AttemptResult>();
-        var answers = new Queue<TaskCompletionSource<AttemptResult>>([first, second]);
-        var bothSent = new TaskCompletionSource();
+        // Answers are handed out in send order, and the second job is only started once the first has sent, so the job
+        // that measured no work ahead is always the one answered first. (Starting both at once let selection hop
+        // threads and the second job send first: the test then waited for an answer it had not given yet, forever.)
+        TaskCompletionSource<AttemptResult>[] answers = [Later<AttemptResult>(), Later<AttemptResult>()];
+        TaskCompletionSource[] sent = [Later(), Later()];
+        var calls = -1;
         JobDispatcher.Sender send = (_, _) =>
         {
-            lock (answers)
-            {
-                var answer = answers.Dequeue();
-                if (answers.Count == 0)
-                {
-                    bothSent.SetResult();
-                }
-
-                return answer.Task;
-            }
+            var call = Interlocked.Increment(ref calls);
+            sent[call].SetResult();
+            return answers[call].Task;
         };
 
         // Two jobs of 100 units on a GPU that serves one at a time at 0.01 s per unit: the first takes 1 s, the second
         // waits for it and finishes at 2 s.
         var a = dispatcher.RunAsync(Job(time), send, default);
+        await sent[0].Task.WaitAsync(Patience);
         var b = dispatcher.RunAsync(Job(time), send, default);
-        await bothSent.Task.WaitAsync(TimeSpan.FromSeconds(30)); // selection may hop threads before it sends
+        await sent[1].Task.WaitAsync(Patience);
         time.Advance(TimeSpan.FromSeconds(1));
-        first.SetResult(AttemptResult.Success([]));
-        (await a).Ok.ShouldBeTrue();
+        answers[0].SetResult(AttemptResult.Success([]));
+        (await a.WaitAsync(Patience)).Ok.ShouldBeTrue();
         time.Advance(TimeSpan.FromSeconds(1));
-        second.SetResult(AttemptResult.Success([]));
-        (await b).Ok.ShouldBeTrue();
+        answers[1].SetResult(AttemptResult.Success([]));
+        (await b.WaitAsync(Patience)).Ok.ShouldBeTrue();
 
         var entry = speeds.Get(sessions.SelectorFor(PipelineCatalog.TextToImage, Model).WarmPool.Sessions.Single().Key, PipelineCatalog.TextToImage.Name, Model)!;
         entry.Samples.ShouldBe(2);
         entry.SecondsPerUnit.ShouldBe(0.01, 1e-12); // 1 s / 100 and 2 s / (100 ahead + 100): the EWMA does not move
     }
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private static TaskCompletionSource<T> Later<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static TaskCompletionSource Later() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static GatewayJob Job(TimeProvider time) => new()
     {
