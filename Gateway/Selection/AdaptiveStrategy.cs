@@ -14,7 +14,8 @@ namespace LivepeerAspire.Gateway.Selection;
 /// keeps the average price paid at the budget. Only candidates within Adaptive:LatencySlack × the fastest service time
 /// of the soonest finish are considered, so saving money never costs a job a whole queue. Past
 /// <see cref="MaxDebtJobs"/> of debt only those at or below the budget price remain, if any. The deadline and the
-/// latency slack come before the budget: at high load the budget can be exceeded.
+/// latency slack come before the budget: at high load the budget can be exceeded, unless Adaptive:TailShare lets a
+/// bounded share of jobs go to cheap idle GPUs beyond the slack (see <see cref="TailPick"/>).
 /// Mode <c>rank</c> takes the lowest score; <c>power-of-two</c> samples two candidates in proportion to measured
 /// speed and takes the better (DESIGN.md: uniform sampling is unstable on a heterogeneous fleet).
 /// </summary>
@@ -43,11 +44,11 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
         var pipeline = context.Pipeline.Name;
         var model = context.ModelId;
         var budgetPrice = options.CostBudget * ReferencePrice(context.Pool ?? candidates, context);
-        SelectionResult Pick(AiSession c)
+        SelectionResult Pick(AiSession c, bool tail = false)
         {
             if (budgetPrice > 0)
             {
-                Spend.Charge(pipeline, model, budgetPrice, PriceMath.Of(c), context.Work);
+                Spend.Charge(pipeline, model, budgetPrice, PriceMath.Of(c), context.Work, tail);
             }
 
             return SelectionResult.Of(c);
@@ -103,6 +104,7 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
 
         var choices = inTime;
         Func<Estimate, double> score = k => k.Expected;
+        var debt = 0.0;
         if (budgetPrice > 0)
         {
             // Price may only buy time within the latency slack: a cheap card whose queue would finish the job more than
@@ -110,7 +112,7 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
             var fastest = inTime.Min(k => k.SecondsPerUnit) * context.Work;
             var soonest = inTime.Min(k => k.Expected);
             choices = inTime.Where(k => k.Expected <= soonest + (options.LatencySlack * fastest) + 1e-12).ToList();
-            var debt = Spend.DebtInJobs(pipeline, model, budgetPrice, context.Work);
+            debt = Spend.DebtInJobs(pipeline, model, budgetPrice, context.Work);
             var withinBudget = choices.Where(k => PriceMath.Of(k.Session) <= budgetPrice * (1 + 1e-12)).ToList();
             if (debt >= MaxDebtJobs && withinBudget.Count > 0)
             {
@@ -121,14 +123,39 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
             score = k => k.Expected + (lambda * ((PriceMath.Of(k.Session) - budgetPrice) / budgetPrice) * fastest);
         }
 
+        AiSession chosen;
         if (options.Mode == "power-of-two" && choices.Count > 2)
         {
             var a = SampleBySpeed(choices, context.Random, -1);
             var b = SampleBySpeed(choices, context.Random, a);
-            return Pick(score(choices[a]) <= score(choices[b]) ? choices[a].Session : choices[b].Session);
+            chosen = score(choices[a]) <= score(choices[b]) ? choices[a].Session : choices[b].Session;
+        }
+        else
+        {
+            chosen = choices.OrderBy(score).ThenBy(k => PriceMath.Of(k.Session)).ThenBy(k => k.Session.InFlight).First().Session;
         }
 
-        return Pick(choices.OrderBy(score).ThenBy(k => PriceMath.Of(k.Session)).ThenBy(k => k.Session.InFlight).First().Session);
+        var tail = debt > 0 && PriceMath.Of(chosen) > budgetPrice ? TailPick(withRoom.Where(InTime), choices, budgetPrice, options, pipeline, model) : null;
+        return tail is null ? Pick(chosen) : Pick(tail, tail: true);
+    }
+
+    /// <summary>
+    /// While the budget is in debt and the regular pick is over the budget price, a job may instead go to the soonest
+    /// idle candidate beyond the latency slack that is under the budget price and meets the deadline, as long as such
+    /// tail picks stay within Adaptive:TailShare of all picks. Idle only: a tail job never waits in a slow GPU's queue.
+    /// </summary>
+    private AiSession? TailPick(IEnumerable<Estimate> inTimeWithRoom, List<Estimate> choices, double budgetPrice, AdaptiveOptions options, string pipeline, string model)
+    {
+        if (options.TailShare <= 0 || !Spend.TailAllowed(pipeline, model, options.TailShare))
+        {
+            return null;
+        }
+
+        return inTimeWithRoom
+            .Where(k => k.Session.InFlight == 0 && !choices.Contains(k) && PriceMath.Of(k.Session) < budgetPrice)
+            .OrderBy(k => k.Expected)
+            .ThenBy(k => PriceMath.Of(k.Session))
+            .FirstOrDefault()?.Session;
     }
 
     /// <summary>

@@ -179,6 +179,14 @@ public sealed class AdaptiveOptions
     /// </summary>
     public double LatencySlack { get; set; } = 1.5;
 
+    /// <summary>
+    /// With a cost budget, the share of jobs (0 to below 1) that may go, while the budget is in debt, to a cheaper
+    /// orchestrator beyond the latency slack that still meets the deadline. Under a p95 latency objective this is the
+    /// error budget: up to 5 % of jobs can be slow without moving p95, and spending part of it on a cheap GPU pays
+    /// back what fast picks cost over the budget. 0 (the default) never slows a job down to save money.
+    /// </summary>
+    public double TailShare { get; set; }
+
     public IEnumerable<string> Validate()
     {
         if (EwmaAlpha is <= 0 or > 1)
@@ -204,6 +212,11 @@ public sealed class AdaptiveOptions
         if (LatencySlack < 0 || !double.IsFinite(LatencySlack))
         {
             yield return $"Selection:Adaptive:LatencySlack must be a non-negative multiple of the fastest service time (got {LatencySlack})";
+        }
+
+        if (TailShare is < 0 or >= 1 || double.IsNaN(TailShare))
+        {
+            yield return $"Selection:Adaptive:TailShare must be a share of jobs from 0 to below 1, such as 0.03 (got {TailShare})";
         }
 
         if (CostBudget < 0 || !double.IsFinite(CostBudget))

@@ -18,11 +18,19 @@ public sealed class SpendBudget
     public double DebtInJobs(string pipeline, string model, double budgetPrice, double work) =>
         -Savings(pipeline, model) / (budgetPrice * Math.Max(work, double.Epsilon));
 
-    public void Charge(string pipeline, string model, double budgetPrice, double price, double work)
+    public void Charge(string pipeline, string model, double budgetPrice, double price, double work, bool tail = false)
     {
         var account = accounts.GetOrAdd(Key(pipeline, model), _ => new Account());
-        account.Add((budgetPrice - price) * work, budgetPrice * work);
+        account.Add((budgetPrice - price) * work, budgetPrice * work, tail);
     }
+
+    /// <summary>Whether one more tail pick keeps tail picks within <paramref name="share"/> of all picks, this one included.</summary>
+    public bool TailAllowed(string pipeline, string model, double share) =>
+        accounts.TryGetValue(Key(pipeline, model), out var account) && account.TailAllowed(share);
+
+    /// <summary>(all picks, tail picks) so far.</summary>
+    public (long Picks, long TailPicks) Counts(string pipeline, string model) =>
+        accounts.TryGetValue(Key(pipeline, model), out var account) ? account.Counts() : (0, 0);
 
     private static string Key(string pipeline, string model) => pipeline + "|" + model;
 
@@ -30,6 +38,8 @@ public sealed class SpendBudget
     {
         private readonly Lock gate = new();
         private double savings;
+        private long picks;
+        private long tailPicks;
 
         public double Read()
         {
@@ -39,11 +49,29 @@ public sealed class SpendBudget
             }
         }
 
-        public void Add(double amount, double cap)
+        public void Add(double amount, double cap, bool tail)
         {
             lock (gate)
             {
                 savings = Math.Min(savings + amount, cap);
+                picks++;
+                tailPicks += tail ? 1 : 0;
+            }
+        }
+
+        public bool TailAllowed(double share)
+        {
+            lock (gate)
+            {
+                return tailPicks + 1 <= share * (picks + 1);
+            }
+        }
+
+        public (long, long) Counts()
+        {
+            lock (gate)
+            {
+                return (picks, tailPicks);
             }
         }
     }

@@ -293,6 +293,61 @@ public sealed class AdaptiveTests
             .ShouldHaveSingleItem().ShouldContain("Selection:Adaptive:LatencySlack");
     }
 
+    [Theory]
+    [InlineData(-0.01)]
+    [InlineData(1)]
+    [InlineData(double.NaN)]
+    public void A_tail_share_outside_0_to_below_1_is_refused_with_the_reason(double value)
+    {
+        new SelectionOptions { Adaptive = new AdaptiveOptions { TailShare = value } }.Validate()
+            .ShouldHaveSingleItem().ShouldContain("Selection:Adaptive:TailShare");
+    }
+
+    [Theory]
+    [InlineData(0.0, 0)]
+    [InlineData(0.05, 10)]
+    [InlineData(0.1, 20)]
+    public void In_budget_debt_a_tail_share_of_jobs_goes_to_a_cheap_idle_gpu_beyond_the_latency_slack(double share, int expectedTail)
+    {
+        // The cheap card takes 10 s against the fast card's 1 s: beyond the 1.5 × 1 s slack, so it is not in the budget
+        // price (300 × 0.9 = 270) and the account is in debt after the first pick. Only the tail share reaches it.
+        var (selection, speeds) = Setup(new AdaptiveOptions { CostBudget = 0.9, TailShare = share });
+        var dearFast = TestSessions.Session("http://dear:1/", price: 300);
+        var cheapSlow = TestSessions.Session("http://cheap:1/", price: 100);
+        speeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        var strategy = new AdaptiveStrategy();
+
+        var picks = Enumerable.Range(0, 200)
+            .Select(_ => strategy.Select([dearFast, cheapSlow], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds)).Session)
+            .ToList();
+
+        picks.Count(p => p == cheapSlow).ShouldBe(expectedTail);
+        strategy.Spend.Counts(Pipeline, "m").ShouldBe((200L, (long)expectedTail));
+        picks[0].ShouldBe(dearFast, "no tail pick before the account is in debt");
+    }
+
+    [Fact]
+    public void A_tail_pick_never_queues_on_a_slow_gpu_nor_risks_the_deadline_nor_happens_while_the_budget_holds()
+    {
+        var (selection, speeds) = Setup(new AdaptiveOptions { CostBudget = 0.9, TailShare = 0.5 });
+        var dearFast = TestSessions.Session("http://dear:1/", price: 300);
+        var cheapSlow = TestSessions.Session("http://cheap:1/", price: 100, capacity: 4);
+        speeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        var strategy = new AdaptiveStrategy();
+        Gateway.Sessions.AiSession Choose(double secondsLeft) =>
+            strategy.Select([dearFast, cheapSlow], TestSessions.Context(selection, new Random(1), work: 100, remaining: TimeSpan.FromSeconds(secondsLeft), speeds: speeds)).Session!;
+
+        Choose(60).ShouldBe(dearFast);  // account even: no debt yet
+        Choose(5).ShouldBe(dearFast);   // in debt, but 10 s on the cheap card would miss a 5 s deadline
+        cheapSlow.Begin(100);
+        Choose(60).ShouldBe(dearFast);  // the cheap card is busy: a tail job would wait behind another one
+        cheapSlow.End(100);
+        Choose(60).ShouldBe(cheapSlow);
+        strategy.Spend.Counts(Pipeline, "m").ShouldBe((4L, 1L));
+    }
+
     [Fact]
     public void Power_of_two_samples_in_proportion_to_speed_so_the_fast_orchestrators_take_most_jobs()
     {

@@ -19,6 +19,7 @@ public sealed class ConfigValidationTests
     [InlineData("StakeWeight", "0.5", "sum to 1")]
     [InlineData("PriceExpFactor", "0", "PriceExpFactor")]
     [InlineData("MaxPricePerUnit", "5USD", "MaxPricePerUnit")]
+    [InlineData("Adaptive:TailShare", "1", "TailShare")]
     public async Task Bad_selection_config_refuses_to_start_with_the_reason(string key, string value, string reason)
     {
         var ex = await Should.ThrowAsync<OptionsValidationException>(async () =>
