@@ -46,9 +46,12 @@ public static class OnChainPaymentsSetup
         services.AddSingleton(sp =>
         {
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("LivepeerAspire.Orchestrator.Redemptions");
-            return OrchestratorPayments.Create(sp.GetRequiredService<EthAccount>(), sp.GetRequiredService<ILedger>(),
+            var account = sp.GetRequiredService<EthAccount>(); // first: it refuses a missing DataDir with the reason
+            var dataDir = sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value.DataDir!;
+            return OrchestratorPayments.Create(account, sp.GetRequiredService<ILedger>(),
                 sp.GetRequiredService<IOptions<TicketIssuerOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
-                line => log.LogInformation("{Line}", line));
+                line => log.LogInformation("{Line}", line),
+                winningTickets: new WinningTicketFile(Path.Combine(dataDir, WinningTicketFile.FileName)));
         });
         services.Replace(ServiceDescriptor.Singleton<IPaymentReceiver, OnChainPaymentReceiver>());
         services.Replace(ServiceDescriptor.Singleton(new Discovery.GatewayRequestCheck(onChain: true)));

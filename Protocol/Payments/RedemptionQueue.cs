@@ -10,11 +10,14 @@ public sealed record WinningTicket(Ticket Ticket, byte[] Signature, BigInteger R
 
 /// <summary>
 /// Winning tickets of one orchestrator, redeemed on the ledger only once their params have expired (revealing
-/// recipientRand earlier would let the sender choose nonces that lose), as go-livepeer's pm queue does.
+/// recipientRand earlier would let the sender choose nonces that lose), as go-livepeer's pm queue does. With a
+/// <see cref="WinningTicketFile"/> the queue starts from the tickets saved there and saves every change, so a restart
+/// redeems what the last run won.
 /// </summary>
-public sealed class RedemptionQueue(ILedger ledger, Action<string>? log = null)
+public sealed class RedemptionQueue(ILedger ledger, Action<string>? log = null, WinningTicketFile? store = null)
 {
-    private readonly ConcurrentDictionary<string, WinningTicket> tickets = new();
+    private readonly ConcurrentDictionary<string, WinningTicket> tickets = new((store?.Load() ?? []).Select(t => KeyValuePair.Create(Key(t), t)));
+    private readonly Lock saving = new();
     private readonly SemaphoreSlim redeeming = new(1, 1);
     private long redeemed;
     private long failed;
@@ -38,7 +41,16 @@ public sealed class RedemptionQueue(ILedger ledger, Action<string>? log = null)
         }
     }
 
-    public bool Enqueue(WinningTicket ticket) => tickets.TryAdd(Convert.ToHexString(ticket.Ticket.Hash()), ticket);
+    public bool Enqueue(WinningTicket ticket)
+    {
+        if (!tickets.TryAdd(Key(ticket), ticket))
+        {
+            return false;
+        }
+
+        Save();
+        return true;
+    }
 
     /// <summary>Face value of this sender's tickets not yet redeemed (go's pendingAmount).</summary>
     public BigInteger PendingFaceValue(EthAddress sender)
@@ -72,6 +84,7 @@ public sealed class RedemptionQueue(ILedger ledger, Action<string>? log = null)
 
                 var result = await ledger.RedeemWinningTicketAsync(ticket.Ticket, ticket.Signature, ticket.RecipientRand, cancellationToken);
                 tickets.TryRemove(key, out _);
+                Save();
                 results.Add((ticket, result));
                 if (result.Redeemed)
                 {
@@ -95,6 +108,21 @@ public sealed class RedemptionQueue(ILedger ledger, Action<string>? log = null)
         finally
         {
             redeeming.Release();
+        }
+    }
+
+    private static string Key(WinningTicket ticket) => Convert.ToHexString(ticket.Ticket.Hash());
+
+    private void Save()
+    {
+        if (store is null)
+        {
+            return;
+        }
+
+        lock (saving)
+        {
+            store.Save(tickets.Values);
         }
     }
 

@@ -32,18 +32,28 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         ledger = SqliteLedger.Open(connection, new LedgerOptions { BlockTime = TimeSpan.FromMilliseconds(50) });
         await ledger.FundDepositAndReserveAsync(gateway.Address, 1_000_000, 1_000_000);
         runner = await FakeRunner.StartAsync();
+        await StartOrchestratorAsync();
+    }
+
+    private async Task StartOrchestratorAsync(Dictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:ledger"] = $"Data Source={Path.Combine(dir, "ledger.db")}",
+            ["Orchestrator:DataDir"] = Path.Combine(dir, "orch"),
+            ["Orchestrator:Stake"] = "10",
+            ["Orchestrator:RedemptionInterval"] = "00:00:00.100",
+            ["TicketIssuer:TicketEV"] = "100",
+            ["TicketIssuer:GasPrice"] = "0",
+            ["TicketIssuer:MaxFaceValue"] = "200",
+        };
+        foreach (var (key, value) in overrides ?? [])
+        {
+            settings[key] = value;
+        }
+
         orch = await OrchestratorHost.StartAsync(
-            $$"""[{"pipeline":"text-to-image","model_id":"{{Model}}","url":"{{runner.Url}}","price_per_unit":1}]""",
-            new()
-            {
-                ["ConnectionStrings:ledger"] = connection,
-                ["Orchestrator:DataDir"] = Path.Combine(dir, "orch"),
-                ["Orchestrator:Stake"] = "10",
-                ["Orchestrator:RedemptionInterval"] = "00:00:00.100",
-                ["TicketIssuer:TicketEV"] = "100",
-                ["TicketIssuer:GasPrice"] = "0",
-                ["TicketIssuer:MaxFaceValue"] = "200",
-            });
+            $$"""[{"pipeline":"text-to-image","model_id":"{{Model}}","url":"{{runner.Url}}","price_per_unit":1}]""", settings);
         await orch.WaitReadyAsync();
         for (var i = 0; i < 100 && (await ledger.GetActiveOrchestratorsAsync()).Count == 0; i++)
         {
@@ -177,6 +187,41 @@ public sealed class OnChainPaymentTests : IAsyncLifetime
         redemptions.Aggregate(BigInteger.Zero, (sum, r) => sum + r.FaceValue).ShouldBe(new BigInteger(200) * winners);
         var funds = await ledger.GetSenderAsync(gateway.Address);
         (funds.Deposit + funds.Reserve).ShouldBe(2_000_000 - 200 * winners);
+    }
+
+    [Fact]
+    public async Task Winning_tickets_not_yet_redeemed_when_the_orchestrator_stops_are_redeemed_by_its_next_run()
+    {
+        // This run never gets to redeem: its params outlive it (200 blocks = 10 s) and its redemption round is hours away.
+        await orch.DisposeAsync();
+        await StartOrchestratorAsync(new()
+        {
+            ["TicketIssuer:ParamsExpirationBlocks"] = "200",
+            ["Orchestrator:RedemptionInterval"] = "01:00:00",
+        });
+        var info = await GetInfoAsync(gateway);
+        var payment = await new PaymentSender(gateway, ledger, new PaymentSenderOptions()).CreatePaymentAsync(info, Units);
+        (await PostJobAsync(payment.Header, Segment(info))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var winners = (await PaymentsStatusAsync()).GetProperty("winningTickets").GetInt64();
+        winners.ShouldBeGreaterThan(0);
+        await orch.DisposeAsync();
+
+        var saved = new WinningTicketFile(Path.Combine(dir, "orch", WinningTicketFile.FileName)).Load();
+        saved.Count.ShouldBe((int)winners);
+        (await ledger.GetRedemptionsAsync()).ShouldBeEmpty();
+
+        await StartOrchestratorAsync(); // same DataDir, redemption every 100 ms
+        (await PaymentsStatusAsync()).GetProperty("pendingRedemptions").GetInt32().ShouldBe((int)winners);
+        for (var i = 0; i < 300 && (await ledger.GetRedemptionsAsync()).Count < winners; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var redemptions = await ledger.GetRedemptionsAsync();
+        redemptions.Count.ShouldBe((int)winners);
+        redemptions.Select(r => Convert.ToHexString(r.TicketHash)).Order()
+            .ShouldBe(saved.Select(t => Convert.ToHexString(t.Ticket.Hash())).Order());
+        new WinningTicketFile(Path.Combine(dir, "orch", WinningTicketFile.FileName)).Load().ShouldBeEmpty();
     }
 
     [Fact]

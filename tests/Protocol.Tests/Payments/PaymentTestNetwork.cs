@@ -18,7 +18,8 @@ internal sealed class PaymentTestNetwork : IDisposable
 
     private readonly string directory = Path.Combine(Path.GetTempPath(), "lpa-pay-" + Guid.NewGuid().ToString("N"));
 
-    public PaymentTestNetwork(int seed = 1, TicketIssuerOptions? issuerOptions = null, PaymentSenderOptions? senderOptions = null, bool fund = true)
+    public PaymentTestNetwork(int seed = 1, TicketIssuerOptions? issuerOptions = null, PaymentSenderOptions? senderOptions = null, bool fund = true,
+        bool keepWinningTickets = false)
     {
         Directory.CreateDirectory(directory);
         var random = new Random(seed);
@@ -32,7 +33,8 @@ internal sealed class PaymentTestNetwork : IDisposable
             Ledger.FundDepositAndReserveAsync(Gateway.Address, Deposit, Reserve).GetAwaiter().GetResult();
         }
 
-        Queue = new RedemptionQueue(Ledger);
+        TicketFile = new WinningTicketFile(Path.Combine(directory, WinningTicketFile.FileName));
+        Queue = new RedemptionQueue(Ledger, store: keepWinningTickets ? TicketFile : null);
         // A low gas price gives face values around 100 × EV, so a few hundred tickets produce winners.
         Issuer = new TicketIssuer(Orchestrator.Address, new RecipientSecret(Bytes(random, 32)), Ledger,
             issuerOptions ?? new TicketIssuerOptions { GasPrice = "0", TicketEV = "1000000000" }, Queue, new Random(seed));
@@ -45,6 +47,7 @@ internal sealed class PaymentTestNetwork : IDisposable
     public EthAccount Orchestrator { get; }
     public EthAccount Gateway { get; }
     public RedemptionQueue Queue { get; }
+    public WinningTicketFile TicketFile { get; }
     public TicketIssuer Issuer { get; }
     public PaymentReceiver Receiver { get; }
     public PaymentSender Sender { get; }
