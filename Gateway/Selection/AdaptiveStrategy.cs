@@ -142,7 +142,7 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
     /// <summary>
     /// While the budget is in debt and the regular pick is over the budget price, a job may instead go to the soonest
     /// idle candidate beyond the latency slack that is under the budget price and meets the deadline, as long as such
-    /// tail picks stay within Adaptive:TailShare of all picks. Idle only: a tail job never waits in a slow GPU's queue.
+    /// tail picks are at least 1 / Adaptive:TailShare picks apart. Idle only: a tail job never waits in a slow GPU's queue.
     /// </summary>
     private AiSession? TailPick(IEnumerable<Estimate> inTimeWithRoom, List<Estimate> choices, double budgetPrice, AdaptiveOptions options, string pipeline, string model)
     {

@@ -181,7 +181,8 @@ public sealed class AdaptiveOptions
 
     /// <summary>
     /// With a cost budget, the share of jobs (0 to below 1) that may go, while the budget is in debt, to a cheaper
-    /// orchestrator beyond the latency slack that still meets the deadline. Under a p95 latency objective this is the
+    /// orchestrator beyond the latency slack that still meets the deadline, at most one job in every 1 / TailShare
+    /// (spread evenly, never in a burst). Under a p95 latency objective this is the
     /// error budget: up to 5 % of jobs can be slow without moving p95, and spending part of it on a cheap GPU pays
     /// back what fast picks cost over the budget. 0 (the default) never slows a job down to save money.
     /// </summary>

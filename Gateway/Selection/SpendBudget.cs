@@ -24,7 +24,11 @@ public sealed class SpendBudget
         account.Add((budgetPrice - price) * work, budgetPrice * work, tail);
     }
 
-    /// <summary>Whether one more tail pick keeps tail picks within <paramref name="share"/> of all picks, this one included.</summary>
+    /// <summary>
+    /// Whether this pick may be a tail pick: at least 1 / <paramref name="share"/> picks since the last one (this one
+    /// included), so tail picks are spread evenly and never come in a burst: any run of n jobs holds at most
+    /// ⌈n × share⌉ of them, which is what keeps them above p95 rather than in it.
+    /// </summary>
     public bool TailAllowed(string pipeline, string model, double share) =>
         accounts.TryGetValue(Key(pipeline, model), out var account) && account.TailAllowed(share);
 
@@ -40,6 +44,7 @@ public sealed class SpendBudget
         private double savings;
         private long picks;
         private long tailPicks;
+        private long sinceTail;
 
         public double Read()
         {
@@ -56,6 +61,7 @@ public sealed class SpendBudget
                 savings = Math.Min(savings + amount, cap);
                 picks++;
                 tailPicks += tail ? 1 : 0;
+                sinceTail = tail ? 0 : sinceTail + 1;
             }
         }
 
@@ -63,7 +69,7 @@ public sealed class SpendBudget
         {
             lock (gate)
             {
-                return tailPicks + 1 <= share * (picks + 1);
+                return (sinceTail + 1) * share >= 1 - 1e-9;
             }
         }
 
