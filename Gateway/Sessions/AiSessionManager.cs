@@ -53,36 +53,24 @@ public sealed class AiSessionManager(
             }
 
             var ready = untried.Where(s => cooldowns.Remaining(s.Key, pipeline.Name, modelId) == TimeSpan.Zero).ToList();
-            var candidates = ready.Count > 0 ? ready : untried;
-            if (maxPrice is { } max)
+
+            // Cooling-down orchestrators are a last resort, not banned: when none of the ready ones can take the job
+            // (adaptive finds none that meets the deadline, say only a queued 4060 is ready while the fast GPUs cool
+            // down after a capacity 503), the cooling ones are offered as well.
+            var sets = ready.Count > 0 && ready.Count < untried.Count ? new[] { ready, untried } : [untried];
+            string? reason = null;
+            foreach (var set in sets)
             {
-                var affordable = candidates.Where(s => s.PricePerUnit is { } p && p <= max).ToList();
-                if (affordable.Count == 0 && !options.IgnoreMaxPriceIfNeeded)
+                var result = Choose(set, all, pool.Warm, pipeline, modelId, work, remaining, options, maxPrice);
+                if (result.Session is not null)
                 {
-                    var cheapest = candidates.Where(s => s.PricePerUnit is not null).Select(s => s.PricePerUnit!.Value.ToDouble()).DefaultIfEmpty(double.NaN).Min();
-                    reasons.Add($"{candidates.Count} {(pool.Warm ? "warm" : "cold")} orchestrators price above the max price {max.ToDouble():G6} wei/unit (cheapest {cheapest:G6})");
-                    continue;
+                    return result;
                 }
 
-                if (affordable.Count > 0)
-                {
-                    candidates = affordable;
-                }
+                reason = result.Reason;
             }
 
-            SelectionResult result;
-            lock (selectGate)
-            {
-                var context = new SelectionContext(pipeline, modelId, work, remaining, options, random, speeds, stakes) { Pool = all };
-                result = strategies.Current.Select(candidates, context);
-            }
-
-            if (result.Session is not null)
-            {
-                return result;
-            }
-
-            reasons.Add(result.Reason ?? "the strategy chose none");
+            reasons.Add(reason ?? "the strategy chose none");
         }
 
         if (selector.WarmPool.Count + selector.ColdPool.Count == 0)
@@ -94,6 +82,31 @@ public sealed class AiSessionManager(
         }
 
         return SelectionResult.None(string.Join("; ", reasons));
+    }
+
+    private SelectionResult Choose(List<AiSession> candidates, IReadOnlyList<AiSession> pool, bool warm, Pipeline pipeline, string modelId,
+        double work, TimeSpan remaining, SelectionOptions options, Protocol.Pricing.BigRational? maxPrice)
+    {
+        if (maxPrice is { } max)
+        {
+            var affordable = candidates.Where(s => s.PricePerUnit is { } p && p <= max).ToList();
+            if (affordable.Count == 0 && !options.IgnoreMaxPriceIfNeeded)
+            {
+                var cheapest = candidates.Where(s => s.PricePerUnit is not null).Select(s => s.PricePerUnit!.Value.ToDouble()).DefaultIfEmpty(double.NaN).Min();
+                return SelectionResult.None($"{candidates.Count} {(warm ? "warm" : "cold")} orchestrators price above the max price {max.ToDouble():G6} wei/unit (cheapest {cheapest:G6})");
+            }
+
+            if (affordable.Count > 0)
+            {
+                candidates = affordable;
+            }
+        }
+
+        lock (selectGate)
+        {
+            var context = new SelectionContext(pipeline, modelId, work, remaining, options, random, speeds, stakes) { Pool = pool };
+            return strategies.Current.Select(candidates, context);
+        }
     }
 
     /// <summary>Removes and suspends the orchestrator in this (pipeline, model) (go-livepeer's Remove).</summary>

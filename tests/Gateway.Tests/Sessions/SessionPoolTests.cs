@@ -42,6 +42,31 @@ public sealed class SessionPoolTests
     }
 
     [Fact]
+    public async Task Cooling_down_orchestrators_are_offered_when_no_ready_one_can_meet_the_deadline()
+    {
+        // The fast GPU answered 503 a moment ago and cools down; only a slow one (10 s a job) is ready. With 5 s left
+        // adaptive cannot use the slow one: the cooling fast one is offered rather than refusing the job.
+        var time = new ManualTimeProvider();
+        var network = Network(("http://fast:1/", true), ("http://slow:1/", true));
+        var state = TestSessions.Selection(new SelectionOptions { Strategy = "adaptive" });
+        var speeds = new SpeedTracker(state, time);
+        var cooldowns = new Cooldowns(time);
+        var manager = new AiSessionManager(network.Discovery(time), state, speeds, new ConfiguredStakeReader(state), cooldowns, time,
+            Microsoft.Extensions.Options.Options.Create(new LivepeerAspire.Gateway.Discovery.DiscoveryOptions()), new Random(1));
+        speeds.Record("http://fast:1", T2i.Name, "m", TimeSpan.FromSeconds(1), 1);
+        speeds.Record("http://slow:1", T2i.Name, "m", TimeSpan.FromSeconds(10), 1);
+        cooldowns.CoolDown("http://fast:1", T2i.Name, "m", TimeSpan.FromSeconds(30));
+        Task<SelectionResult> Select(double secondsLeft) =>
+            manager.SelectAsync(T2i, "m", 1, TimeSpan.FromSeconds(secondsLeft), None, CancellationToken.None);
+
+        (await Select(60)).Session!.Key.ShouldBe("http://slow:1", "with time for it, the ready one is used and the cooling one is spared");
+        (await Select(5)).Session!.Key.ShouldBe("http://fast:1");
+        var none = await Select(0.5);
+        none.Session.ShouldBeNull();
+        none.Reason!.ShouldContain("no orchestrator can finish within the deadline");
+    }
+
+    [Fact]
     public void Suspender_keeps_a_removed_orchestrator_out_of_three_refreshes_and_releases_it_on_the_fourth()
     {
         var suspender = new Suspender();
