@@ -68,6 +68,38 @@ public sealed class ExperimentOptions
         return result;
     }
 
+    /// <summary>
+    /// Seeds of several arrival sequences, e.g. <c>42,7,11</c>: integers, each once. Empty items, non-integers and
+    /// repeats are refused (a repeated seed would count the same sequence twice in pooled figures).
+    /// </summary>
+    public static IReadOnlyList<int> Seeds(string text, string option)
+    {
+        const string Hint = "give distinct comma-separated integers such as 42,7,11";
+        var result = new List<int>();
+        foreach (var raw in text.Split(','))
+        {
+            var item = raw.Trim();
+            if (item.Length == 0)
+            {
+                throw new UsageException($"bad {option} '{text}': empty value; {Hint}");
+            }
+
+            if (!int.TryParse(item, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed))
+            {
+                throw new UsageException($"bad {option} '{text}': '{item}' is not an integer; {Hint}");
+            }
+
+            if (result.Contains(seed))
+            {
+                throw new UsageException($"bad {option} '{text}': seed {seed} is given twice; {Hint}");
+            }
+
+            result.Add(seed);
+        }
+
+        return result;
+    }
+
     /// <summary>The scenario to run: <c>--scenario</c>, else one job kind for the pipeline most GPUs serve.</summary>
     public Scenario ResolveScenario(ParseResult p, TopologyInfo? topology, string fallback)
     {

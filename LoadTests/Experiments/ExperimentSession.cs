@@ -59,6 +59,7 @@ public sealed class ExperimentSession : IDisposable
         RequestTimeout = o.Common.RequestTimeout(p);
         StartupTimeout = CommonOptions.Duration(p.GetValue(o.StartupTimeout)!, "--startup-timeout");
         Seed = p.GetValue(o.Common.Seed);
+        Seeds = [Seed];
         TimeScale = p.GetValue(o.TimeScale) ?? Topology?.TimeScale;
         explicitModels = o.Common.ModelMap(p);
         Http = ctx.CreateHttpClient();
@@ -76,7 +77,11 @@ public sealed class ExperimentSession : IDisposable
     public TimeSpan PauseBetweenRuns { get; }
     public TimeSpan RequestTimeout { get; }
     public TimeSpan StartupTimeout { get; }
-    public int Seed { get; }
+    /// <summary>The seed of specs that name none, of the capacity probe and of the report header (the first of <see cref="Seeds"/>).</summary>
+    public int Seed { get; private set; }
+
+    /// <summary>Every arrival sequence the experiment runs; one unless it called <see cref="UseSeeds"/>.</summary>
+    public IReadOnlyList<int> Seeds { get; private set; }
     public double? TimeScale { get; }
     public IReadOnlyDictionary<string, string> Models => explicitModels.Count > 0 ? explicitModels : Topology?.Models ?? new Dictionary<string, string>();
     public HttpClient Http { get; }
@@ -84,6 +89,21 @@ public sealed class ExperimentSession : IDisposable
     public string OutFolder { get; }
     public TextWriter Log => ctx.Out;
     public IReadOnlyList<RunSummary> Runs => runs;
+
+    /// <summary>Every request of every measured run (warm-up included, <see cref="RequestRecord.Run"/> = the run's label).</summary>
+    public IReadOnlyList<RequestRecord> Records => records;
+
+    /// <summary>Several arrival sequences (<c>--seeds</c>): the first one seeds the capacity probe and the header.</summary>
+    public void UseSeeds(IReadOnlyList<int> seeds)
+    {
+        if (seeds.Count == 0)
+        {
+            throw new ArgumentException("at least one seed", nameof(seeds));
+        }
+
+        Seeds = seeds;
+        Seed = seeds[0];
+    }
 
     /// <summary>Uses a topology the experiment wrote itself (the overhead experiment's external zero-latency runner).</summary>
     public void UseTopology(string file)
@@ -211,13 +231,14 @@ public sealed class ExperimentSession : IDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public RunSpec Spec(string label, Scenario scenario, LoadSimulation simulation, Uri gateway, Slo? slo = null, IReadOnlyDictionary<string, string>? parameters = null) => new()
+    public RunSpec Spec(
+        string label, Scenario scenario, LoadSimulation simulation, Uri gateway, Slo? slo = null, IReadOnlyDictionary<string, string>? parameters = null, int? seed = null) => new()
     {
         Label = label,
         Scenario = scenario,
         Simulation = simulation,
         WarmUp = WarmUp,
-        Seed = Seed,
+        Seed = seed ?? Seed,
         MaxRequests = p.GetValue(o.Common.MaxRequests),
         Options = new RunOptions { Gateway = gateway, RequestTimeout = RequestTimeout, MaxInFlight = p.GetValue(o.Common.MaxInFlight) },
         Slo = slo ?? o.Common.Slo(p),
@@ -303,6 +324,7 @@ public sealed class ExperimentSession : IDisposable
                 Topology = TopologyFile ?? "",
                 TimeScale = TimeScale,
                 Seed = Seed,
+                Seeds = Seeds.Count > 1 ? Seeds : null,
                 Versions = MachineInfo.Versions(),
                 Machine = MachineInfo.Machine(),
             },

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LivepeerAspire.LoadTests.Load;
 using LivepeerAspire.LoadTests.Reports;
+using LivepeerAspire.LoadTests.Running;
 using LivepeerAspire.LoadTests.Stats;
 
 namespace LivepeerAspire.LoadTests.Experiments;
@@ -8,7 +9,8 @@ namespace LivepeerAspire.LoadTests.Experiments;
 /// <summary>
 /// <c>selection</c>: the same topology, workload and seed under each strategy at several loads (fractions of
 /// fleet capacity), Poisson arrivals, side by side. Each strategy gets a fresh network when the experiment
-/// starts its own, so one strategy's learned state cannot help the next.
+/// starts its own, so one strategy's learned state cannot help the next. With <c>--seeds</c> the whole grid runs
+/// once per arrival sequence and the report pools them (<see cref="SelectionPooling"/>).
 /// </summary>
 public static class SelectionExperiment
 {
@@ -19,13 +21,17 @@ public static class SelectionExperiment
         var o = new ExperimentOptions();
         var strategies = new Option<string?>("--strategies") { Description = "comma-separated strategies (default round-robin,stake-price-latency,adaptive)" };
         var loads = new Option<string?>("--loads") { Description = "fractions of fleet capacity (default 0.3,0.6,0.9)" };
+        var seedsOption = new Option<string?>("--seeds") { Description = "several arrival sequences, e.g. 42,7,11: every strategy × load runs once per seed (fresh networks each) and the report pools them; not with --seed" };
         var command = new Command("selection", "Compare selection strategies under the same Poisson workload at several loads.");
         o.AddTo(command);
         command.Add(strategies);
         command.Add(loads);
+        command.Add(seedsOption);
         command.SetAction(async (p, cancel) =>
         {
+            var seeds = ResolveSeeds(p, o.Common.Seed, seedsOption);
             using var s = new ExperimentSession(o, p, context, "selection");
+            s.UseSeeds(seeds);
             var names = ExperimentOptions.List(p.GetValue(strategies), "--strategies", DefaultStrategies);
             var fractions = ExperimentOptions.Fractions(p.GetValue(loads), "--loads", [0.3, 0.6, 0.9]);
             var scenario = s.Scenario("llm-stream");
@@ -34,7 +40,7 @@ public static class SelectionExperiment
             Network? shared = null;
             try
             {
-                foreach (var strategy in names)
+                foreach (var (seed, strategy) in seeds.SelectMany(seed => names.Select(strategy => (seed, strategy))))
                 {
                     var network = shared ?? await s.AcquireNetworkAsync(null, cancel, strategy);
                     if (!network.Owned)
@@ -50,7 +56,7 @@ public static class SelectionExperiment
                         foreach (var f in fractions)
                         {
                             var rate = capacity * f;
-                            var spec = s.Spec(Label(strategy, f), scenario, new PoissonSimulation(rate, s.Duration), network.Gateway, parameters: new Dictionary<string, string>
+                            var spec = s.Spec(Label(strategy, f, seed, seeds), scenario, new PoissonSimulation(rate, s.Duration), network.Gateway, seed: seed, parameters: new Dictionary<string, string>
                             {
                                 ["strategy"] = strategy,
                                 ["load"] = Fmt.Pct(f) + " of fleet capacity",
@@ -76,14 +82,43 @@ public static class SelectionExperiment
                 }
             }
 
-            var (sections, conclusions) = Analyse(s.Runs, names, fractions, s.TimeScale);
-            await s.WriteReportAsync($"Selection strategies on {Path.GetFileName(s.TopologyFile ?? "a running network")}: {scenario.Name}", sections, conclusions, lastGateway);
+            var (sections, conclusions) = Analyse(s.Runs, s.Records, names, fractions, seeds, s.TimeScale, o.Common.Slo(p));
+            var over = seeds.Count > 1 ? $", {seeds.Count} arrival sequences pooled" : "";
+            await s.WriteReportAsync($"Selection strategies on {Path.GetFileName(s.TopologyFile ?? "a running network")}: {scenario.Name}{over}", sections, conclusions, lastGateway);
             return 0;
         });
         return command;
     }
 
     public static string Label(string strategy, double fraction) => $"{strategy} @ {Fmt.Pct(fraction).Replace(" ", "", StringComparison.Ordinal)}";
+
+    /// <summary>The run label: with several seeds the seed joins it (<c>adaptive @ 30% seed 7</c>); with one, the label above.</summary>
+    public static string Label(string strategy, double fraction, int seed, IReadOnlyList<int> seeds) =>
+        seeds.Count > 1 ? $"{Label(strategy, fraction)} seed {Fmt.Int(seed)}" : Label(strategy, fraction);
+
+    /// <summary><c>--seeds</c>, or the one <c>--seed</c> (default 42); both at once are refused.</summary>
+    public static IReadOnlyList<int> ResolveSeeds(ParseResult p, Option<int> seed, Option<string?> seeds)
+    {
+        if (p.GetValue(seeds) is not { } text)
+        {
+            return [p.GetValue(seed)];
+        }
+
+        if (p.GetResult(seed) is { Implicit: false })
+        {
+            throw new UsageException("give either --seed N (one arrival sequence) or --seeds A,B,C (several, pooled), not both");
+        }
+
+        return ExperimentOptions.Seeds(text, "--seeds");
+    }
+
+    /// <summary>One seed: the strategy × load tables of its runs, exactly as before <c>--seeds</c> existed; several: pooled ones.</summary>
+    public static (List<ReportSection> Sections, List<string> Conclusions) Analyse(
+        IReadOnlyList<RunSummary> runs, IReadOnlyList<RequestRecord> records, IReadOnlyList<string> strategies, IReadOnlyList<double> fractions,
+        IReadOnlyList<int> seeds, double? timeScale, Slo slo) =>
+        seeds.Count > 1
+            ? SelectionPooling.Analyse(runs, records, strategies, fractions, seeds, timeScale, slo)
+            : Analyse(runs, strategies, fractions, timeScale);
 
     /// <summary>Strategy × load tables and the conclusions in words.</summary>
     public static (List<ReportSection> Sections, List<string> Conclusions) Analyse(
@@ -111,26 +146,12 @@ public static class SelectionExperiment
         var conclusions = new List<string>();
         foreach (var f in fractions)
         {
-            var ranked = strategies.Select(s => Find(s, f)).OfType<RunSummary>()
-                .OrderByDescending(r => r.Overall.SuccessRate >= 0.99)
-                .ThenBy(r => double.IsNaN(r.Overall.Latency.P95) ? double.MaxValue : r.Overall.Latency.P95).ToList();
-            if (ranked.Count < 2)
+            var cells = strategies.Select(s => Find(s, f)).OfType<RunSummary>()
+                .Select(r => new StrategyStats(r.Parameters.GetValueOrDefault("strategy") ?? "", r.Overall)).ToList();
+            if (Conclusion($"At {Fmt.Pct(f)} of fleet capacity", cells) is { } c)
             {
-                continue;
+                conclusions.Add(c);
             }
-
-            var best = ranked[0];
-            var runnerUp = ranked[1];
-            var close = runnerUp.Overall.SuccessRate >= 0.99 == best.Overall.SuccessRate >= 0.99
-                && runnerUp.Overall.Latency.P95 <= best.Overall.Latency.P95 * 1.05;
-            var verdict = close
-                ? $"no clear winner (p95 within 5 %); {best.Parameters.GetValueOrDefault("strategy")} was lowest"
-                : $"{best.Parameters.GetValueOrDefault("strategy")} had the best tail";
-            var others = string.Join("; ", ranked.Skip(1).Select(r =>
-                $"{r.Parameters.GetValueOrDefault("strategy")} p95 {Fmt.Num(r.Overall.Latency.P95)} ms ({Ratio(r.Overall.Latency.P95, best.Overall.Latency.P95)}), success {Fmt.Pct(r.Overall.SuccessRate)}"));
-            conclusions.Add(
-                $"At {Fmt.Pct(f)} of fleet capacity, {verdict}: p95 {Fmt.Num(best.Overall.Latency.P95)} ms, " +
-                $"success {Fmt.Pct(best.Overall.SuccessRate)}, cost per successful job {Fmt.Wei(best.Overall.CostPerOkJobWei)} wei; {others}.");
         }
 
         if (runs.Any(r => r.GeneratorOverloaded))
@@ -139,6 +160,32 @@ public static class SelectionExperiment
         }
 
         return (sections, conclusions);
+    }
+
+    /// <summary>Best first: strategies with at least 99 % success before the others, then by p95.</summary>
+    public static List<StrategyStats> Rank(IEnumerable<StrategyStats> cells) => cells
+        .OrderByDescending(c => c.Stats.SuccessRate >= 0.99)
+        .ThenBy(c => double.IsNaN(c.Stats.Latency.P95) ? double.MaxValue : c.Stats.Latency.P95).ToList();
+
+    /// <summary>The best tail at one load in words (null with fewer than two strategies); <paramref name="where"/> opens the sentence.</summary>
+    public static string? Conclusion(string where, IEnumerable<StrategyStats> cells)
+    {
+        var ranked = Rank(cells);
+        if (ranked.Count < 2)
+        {
+            return null;
+        }
+
+        var best = ranked[0].Stats;
+        var runnerUp = ranked[1].Stats;
+        var close = runnerUp.SuccessRate >= 0.99 == best.SuccessRate >= 0.99 && runnerUp.Latency.P95 <= best.Latency.P95 * 1.05;
+        var verdict = close
+            ? $"no clear winner (p95 within 5 %); {ranked[0].Strategy} was lowest"
+            : $"{ranked[0].Strategy} had the best tail";
+        var others = string.Join("; ", ranked.Skip(1).Select(r =>
+            $"{r.Strategy} p95 {Fmt.Num(r.Stats.Latency.P95)} ms ({Ratio(r.Stats.Latency.P95, best.Latency.P95)}), success {Fmt.Pct(r.Stats.SuccessRate)}"));
+        return $"{where}, {verdict}: p95 {Fmt.Num(best.Latency.P95)} ms, " +
+            $"success {Fmt.Pct(best.SuccessRate)}, cost per successful job {Fmt.Wei(best.CostPerOkJobWei)} wei; {others}.";
     }
 
     private static string Ratio(double value, double best) =>

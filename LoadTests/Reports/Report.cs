@@ -15,6 +15,11 @@ public sealed record ReportHeader
     public double? TimeScale { get; init; }
 
     public int Seed { get; init; }
+
+    /// <summary>Every seed when the experiment ran several arrival sequences (<c>--seeds</c>); absent for one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<int>? Seeds { get; init; }
+
     public IReadOnlyDictionary<string, string> Versions { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> Machine { get; init; } = new Dictionary<string, string>();
 }

@@ -13,7 +13,9 @@ internal static class ReportTables
             new[] { "command", h.Command },
             new[] { "gateway", h.Gateway },
             new[] { "topology", string.IsNullOrEmpty(h.Topology) ? "(a running gateway; topology not given)" : h.Topology },
-            new[] { "seed", Fmt.Int(h.Seed) },
+            h.Seeds is { Count: > 1 } seeds
+                ? new[] { "seeds", string.Join(", ", seeds.Select(x => Fmt.Int(x))) + " (one arrival sequence each; figures pooled over them where marked)" }
+                : new[] { "seed", Fmt.Int(h.Seed) },
             new[] { "time scale", h.TimeScale is { } ts ? Fmt.Inv($"{ts} (latencies are scaled; real-world ≈ scaled ÷ {ts})") : "unknown (1 = real time)" },
         };
         rows.AddRange(h.Versions.Select(kv => (IReadOnlyList<string>)new[] { "version: " + kv.Key, kv.Value }));

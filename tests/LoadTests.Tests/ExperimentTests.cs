@@ -209,6 +209,11 @@ public sealed class ExperimentTests
     [InlineData("--apphost '/nope/AppHost.dll' does not exist", "deadline", "--topology", "TOPOLOGY", "--apphost", "/nope/AppHost.dll")]
     [InlineData("bad --loads value 'lots'", "selection", "--gateway", "http://127.0.0.1:9", "--loads", "lots", "--capacity", "1")]
     [InlineData("cannot compute the fleet capacity for text-to-image", "selection", "--topology", "TOPOLOGY", "--scenario", "text-to-image")]
+    [InlineData("bad --seeds '4,x': 'x' is not an integer", "selection", "--gateway", "http://127.0.0.1:9", "--capacity", "1", "--seeds", "4,x")]
+    [InlineData("bad --seeds '4,7,4': seed 4 is given twice", "selection", "--gateway", "http://127.0.0.1:9", "--capacity", "1", "--seeds", "4,7,4")]
+    [InlineData("bad --seeds '': empty value", "selection", "--gateway", "http://127.0.0.1:9", "--capacity", "1", "--seeds", "")]
+    [InlineData("give either --seed N (one arrival sequence) or --seeds A,B,C", "selection", "--gateway", "http://127.0.0.1:9", "--capacity", "1", "--seed", "7", "--seeds", "4,5")]
+    [InlineData("give either --seed N", "selection", "--gateway", "http://127.0.0.1:9", "--capacity", "1", "--seeds", "4,5", "--seed", "42")]
     public async Task Experiments_refuse_bad_input_with_one_line(string message, params string[] args)
     {
         var file = TempFile(Topology);
@@ -273,6 +278,75 @@ public sealed class ExperimentTests
             {
                 Alive(pid).ShouldBeFalse($"AppHost stand-in {pid} should have been killed");
             }
+        }
+        finally
+        {
+            foreach (var pid in File.Exists(pids) ? File.ReadAllLines(pids).Select(int.Parse) : [])
+            {
+                if (Alive(pid))
+                {
+                    Process.GetProcessById(pid).Kill(true);
+                }
+            }
+
+            File.Delete(script);
+            File.Delete(topology);
+            File.Delete(pids);
+            if (Directory.Exists(outDir))
+            {
+                Directory.Delete(outDir, true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Selection_with_seeds_runs_every_strategy_per_seed_on_fresh_networks_and_pools_them()
+    {
+        var strategies = new List<string>();
+        await using var gateway = await FakeGateway.StartAsync(app =>
+        {
+            app.MapPut("/admin/selection", async (HttpContext ctx) =>
+            {
+                using var doc = await System.Text.Json.JsonDocument.ParseAsync(ctx.Request.Body);
+                lock (strategies)
+                {
+                    strategies.Add(doc.RootElement.GetProperty("strategy").GetString()!);
+                }
+
+                return Results.Json(new { strategy = "ok" });
+            });
+            app.MapPost("/image-to-video", (HttpContext ctx) =>
+            {
+                FakeGateway.SetLivepeerHeaders(ctx, "http://127.0.0.1:8935", 1, "5");
+                return Results.Json(new { images = Array.Empty<object>() });
+            });
+        });
+        var pids = TempFile("", ".pids");
+        var script = TempFile($"#!/bin/sh\necho $$ >> {pids}\necho \"Gateway: {gateway.Url}\"\nexec sleep 300\n", ".sh");
+        MakeExecutable(script);
+        var topology = TempFile(Topology);
+        var outDir = Path.Combine(Path.GetTempPath(), "lt-seeds-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, _, err) = await Run("selection", "--topology", topology, "--apphost", script, "--strategies", "round-robin,adaptive",
+                "--loads", "0.5", "--capacity", "20", "--duration", "1s", "--warm-up", "0s", "--pause", "0s", "--seeds", "42,7", "--out", outDir);
+
+            code.ShouldBe(0, err);
+            strategies.ShouldBe(["round-robin", "adaptive", "round-robin", "adaptive"]);
+            File.ReadAllLines(pids).Select(int.Parse).ShouldAllBe(pid => !Alive(pid));
+            File.ReadAllLines(pids).Length.ShouldBe(4);
+            var summary = ReportFiles.ReadSummary(outDir);
+            summary.Runs.Select(r => r.Label).ShouldBe(["round-robin @ 50% seed 42", "adaptive @ 50% seed 42", "round-robin @ 50% seed 7", "adaptive @ 50% seed 7"]);
+            summary.Runs.Select(r => r.Seed).ShouldBe([42, 42, 7, 7]);
+            summary.Header.Seeds.ShouldBe([42, 7]);
+            summary.Sections.ShouldContain(s => s.Title == "p95 latency (ms) by strategy and load, pooled over seeds");
+            summary.Sections.Single(s => s.Title.StartsWith("criterion", StringComparison.Ordinal)).Rows.Select(r => r[0]).ShouldBe(["pooled", "seed 42", "seed 7"]);
+            var csvRuns = File.ReadAllLines(Path.Combine(outDir, "results.csv")).Skip(1).Select(l => l.Split(',')[0]).Distinct().ToList();
+            csvRuns.ShouldBe(summary.Runs.Select(r => r.Label).ToList());
+            var md = File.ReadAllText(Path.Combine(outDir, "report.md"));
+            md.ShouldContain("| seeds | 42, 7 (one arrival sequence each");
+            md.ShouldContain("## Run: adaptive @ 50% seed 7");
+            md.ShouldContain("pooled over 2 seeds");
         }
         finally
         {
