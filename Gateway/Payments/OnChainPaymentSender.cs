@@ -64,7 +64,7 @@ public sealed class OnChainPaymentSender(
         var headers = new List<KeyValuePair<string, string>>
         {
             new(PaymentHeader.Name, prepared.Header),
-            new(SegmentCredentials.HeaderName, SegmentCredentials.CreateHeader(account, manifestId, info.Capabilities, info.AuthToken)),
+            new(SegmentCredentials.HeaderName, SegmentCredentials.CreateHeader(account, manifestId, CapabilityRequest.For(request.Pipeline, request.ModelId), info.AuthToken)),
         };
         return new PaymentTicket(headers, prepared.Fee.Ceiling(), prepared);
     }

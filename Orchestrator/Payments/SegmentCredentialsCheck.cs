@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using LivepeerAspire.Orchestrator.Discovery;
+using LivepeerAspire.Orchestrator.Models;
 using LivepeerAspire.Protocol.Eth;
 using LivepeerAspire.Protocol.Net;
 using LivepeerAspire.Protocol.Payments;
@@ -8,10 +9,11 @@ namespace LivepeerAspire.Orchestrator.Payments;
 
 /// <summary>
 /// go-livepeer's verifySegCreds (403) for AI jobs: the <c>Livepeer-Segment</c> header decodes, is signed by the payment
-/// sender (on-chain only: go-livepeer's signature checks pass off-chain) and carries an auth token that this
-/// orchestrator issued and that has not expired. Each method returns the error message, or null when the job may go on.
+/// sender (on-chain only: go-livepeer's signature checks pass off-chain), asks for capabilities this orchestrator has
+/// (<see cref="CapabilityMatch"/>) and carries an auth token that this orchestrator issued and that has not expired.
+/// Each method returns the error message, or null when the job may go on.
 /// </summary>
-public sealed class SegmentCredentialsCheck(AuthTokenIssuer tokens)
+public sealed class SegmentCredentialsCheck(AuthTokenIssuer tokens, ModelCatalog catalog)
 {
     private const string FreshToken = "get a fresh one from getOrchestrator";
 
@@ -27,7 +29,7 @@ public sealed class SegmentCredentialsCheck(AuthTokenIssuer tokens)
             return null;
         }
 
-        return SegmentCredentials.TryDecode(header, out var segment, out var error) ? TokenError(segment) : error;
+        return SegmentCredentials.TryDecode(header, out var segment, out var error) ? CapabilityError(segment) ?? TokenError(segment) : error;
     }
 
     /// <summary>On-chain: the header is required and must carry the payment sender's signature.</summary>
@@ -54,8 +56,13 @@ public sealed class SegmentCredentialsCheck(AuthTokenIssuer tokens)
             return $"invalid {SegmentCredentials.HeaderName} signature: not signed by the payment sender";
         }
 
-        return TokenError(segment);
+        return CapabilityError(segment) ?? TokenError(segment);
     }
+
+    private string? CapabilityError(SegData segment) =>
+        CapabilityMatch.Mismatch(segment.Capabilities, CapabilitiesBuilder.Build(catalog, "")) is { } mismatch
+            ? $"{SegmentCredentials.HeaderName} capabilities are not compatible: {mismatch}"
+            : null;
 
     private string? TokenError(SegData segment) => tokens.Verify(segment.AuthToken) switch
     {

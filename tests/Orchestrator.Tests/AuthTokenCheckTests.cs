@@ -137,4 +137,34 @@ public sealed class AuthTokenCheckTests : IAsyncLifetime
         await ShouldBeForbiddenAsync(Convert.ToBase64String([0xff, 0xff, 0xff]), "invalid Livepeer-Segment header: not a valid net.SegData protobuf");
         runner.Jobs.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task A_segment_asking_for_a_capability_or_model_this_orchestrator_lacks_is_refused_with_which()
+    {
+        var token = (await GetInfoAsync()).AuthToken;
+        string SegmentFor(int capability, string model) =>
+            SegmentCredentials.CreateHeader(gateway, $"{capability}_{model}", RequestCaps(capability, model), token);
+
+        (await PostJobAsync(SegmentFor(27, Model))).StatusCode.ShouldBe(HttpStatusCode.OK); // what a gateway asks for
+        await ShouldBeForbiddenAsync(SegmentFor(27, "other/model"),
+            "Livepeer-Segment capabilities are not compatible: model other/model of capability 27 (text-to-image) is not served by this orchestrator");
+        await ShouldBeForbiddenAsync(SegmentFor(33, "meta-llama/Meta-Llama-3.1-8B-Instruct"),
+            "Livepeer-Segment capabilities are not compatible: capability 33 (llm) is not offered by this orchestrator");
+        runner.Jobs.Count.ShouldBe(1);
+    }
+
+    /// <summary>The Capabilities go-livepeer's gateway puts in SegData: the capability bit and the model, built by hand here.</summary>
+    private static Capabilities RequestCaps(int capability, string model)
+    {
+        var caps = new Capabilities { Constraints = new Capabilities.Types.Constraints() };
+        for (var word = 0; word <= capability / 64; word++)
+        {
+            caps.Bitstring.Add(word == capability / 64 ? 1UL << (capability % 64) : 0);
+        }
+
+        var perCap = new Capabilities.Types.CapabilityConstraints();
+        perCap.Models[model] = new Capabilities.Types.CapabilityConstraints.Types.ModelConstraint();
+        caps.Constraints.PerCapability[(uint)capability] = perCap;
+        return caps;
+    }
 }
