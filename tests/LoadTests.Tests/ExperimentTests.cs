@@ -235,24 +235,7 @@ public sealed class ExperimentTests
     public async Task Selection_starts_a_network_per_strategy_through_the_apphost_and_kills_it()
     {
         var strategies = new List<string>();
-        await using var gateway = await FakeGateway.StartAsync(app =>
-        {
-            app.MapPut("/admin/selection", async (HttpContext ctx) =>
-            {
-                using var doc = await System.Text.Json.JsonDocument.ParseAsync(ctx.Request.Body);
-                lock (strategies)
-                {
-                    strategies.Add(doc.RootElement.GetProperty("strategy").GetString()!);
-                }
-
-                return Results.Json(new { strategy = "ok" });
-            });
-            app.MapPost("/image-to-video", (HttpContext ctx) =>
-            {
-                FakeGateway.SetLivepeerHeaders(ctx, "http://127.0.0.1:8935", 1, "5");
-                return Results.Json(new { images = Array.Empty<object>() });
-            });
-        });
+        await using var gateway = await StrategyRecordingGatewayAsync(strategies);
         var pids = TempFile("", ".pids");
         var script = TempFile($"#!/bin/sh\necho $$ >> {pids}\necho \"starting\"\necho \"Dashboard: http://127.0.0.1:1\"\necho \"Gateway: {gateway.Url}\"\nexec sleep 300\n", ".sh");
         MakeExecutable(script);
@@ -281,21 +264,8 @@ public sealed class ExperimentTests
         }
         finally
         {
-            foreach (var pid in File.Exists(pids) ? File.ReadAllLines(pids).Select(int.Parse) : [])
-            {
-                if (Alive(pid))
-                {
-                    Process.GetProcessById(pid).Kill(true);
-                }
-            }
-
-            File.Delete(script);
-            File.Delete(topology);
-            File.Delete(pids);
-            if (Directory.Exists(outDir))
-            {
-                Directory.Delete(outDir, true);
-            }
+            KillStandIns(pids);
+            DeleteAll(outDir, [script, topology, pids]);
         }
     }
 
@@ -303,24 +273,7 @@ public sealed class ExperimentTests
     public async Task Selection_with_seeds_runs_every_strategy_per_seed_on_fresh_networks_and_pools_them()
     {
         var strategies = new List<string>();
-        await using var gateway = await FakeGateway.StartAsync(app =>
-        {
-            app.MapPut("/admin/selection", async (HttpContext ctx) =>
-            {
-                using var doc = await System.Text.Json.JsonDocument.ParseAsync(ctx.Request.Body);
-                lock (strategies)
-                {
-                    strategies.Add(doc.RootElement.GetProperty("strategy").GetString()!);
-                }
-
-                return Results.Json(new { strategy = "ok" });
-            });
-            app.MapPost("/image-to-video", (HttpContext ctx) =>
-            {
-                FakeGateway.SetLivepeerHeaders(ctx, "http://127.0.0.1:8935", 1, "5");
-                return Results.Json(new { images = Array.Empty<object>() });
-            });
-        });
+        await using var gateway = await StrategyRecordingGatewayAsync(strategies);
         var pids = TempFile("", ".pids");
         var script = TempFile($"#!/bin/sh\necho $$ >> {pids}\necho \"Gateway: {gateway.Url}\"\nexec sleep 300\n", ".sh");
         MakeExecutable(script);
@@ -350,21 +303,8 @@ public sealed class ExperimentTests
         }
         finally
         {
-            foreach (var pid in File.Exists(pids) ? File.ReadAllLines(pids).Select(int.Parse) : [])
-            {
-                if (Alive(pid))
-                {
-                    Process.GetProcessById(pid).Kill(true);
-                }
-            }
-
-            File.Delete(script);
-            File.Delete(topology);
-            File.Delete(pids);
-            if (Directory.Exists(outDir))
-            {
-                Directory.Delete(outDir, true);
-            }
+            KillStandIns(pids);
+            DeleteAll(outDir, [script, topology, pids]);
         }
     }
 
@@ -454,21 +394,53 @@ public sealed class ExperimentTests
         }
         finally
         {
-            foreach (var pid in File.Exists(pids) ? File.ReadAllLines(pids).Select(int.Parse) : [])
+            KillStandIns(pids);
+            DeleteAll(outDir, [script, seen, pids]);
+        }
+    }
+
+    /// <summary>A stand-in gateway that records every strategy the experiment switches to and answers image-to-video.</summary>
+    private static Task<FakeGateway> StrategyRecordingGatewayAsync(List<string> strategies) => FakeGateway.StartAsync(app =>
+    {
+        app.MapPut("/admin/selection", async (HttpContext ctx) =>
+        {
+            using var doc = await System.Text.Json.JsonDocument.ParseAsync(ctx.Request.Body);
+            lock (strategies)
             {
-                if (Alive(pid))
-                {
-                    Process.GetProcessById(pid).Kill(true);
-                }
+                strategies.Add(doc.RootElement.GetProperty("strategy").GetString()!);
             }
 
-            File.Delete(script);
-            File.Delete(seen);
-            File.Delete(pids);
-            if (Directory.Exists(outDir))
+            return Results.Json(new { strategy = "ok" });
+        });
+        app.MapPost("/image-to-video", (HttpContext ctx) =>
+        {
+            FakeGateway.SetLivepeerHeaders(ctx, "http://127.0.0.1:8935", 1, "5");
+            return Results.Json(new { images = Array.Empty<object>() });
+        });
+    });
+
+    /// <summary>Kills every AppHost stand-in whose pid the script wrote, in case the experiment did not.</summary>
+    private static void KillStandIns(string pids)
+    {
+        foreach (var pid in File.Exists(pids) ? File.ReadAllLines(pids).Select(int.Parse) : [])
+        {
+            if (Alive(pid))
             {
-                Directory.Delete(outDir, true);
+                Process.GetProcessById(pid).Kill(true);
             }
+        }
+    }
+
+    private static void DeleteAll(string directory, string[] files)
+    {
+        foreach (var file in files)
+        {
+            File.Delete(file);
+        }
+
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, true);
         }
     }
 
