@@ -100,7 +100,10 @@ public sealed class HealthGatingTests
     public async Task A_tolerant_wait_starts_the_dependent_once_the_dependency_has_given_up()
     {
         var builder = TestApps.Builder();
+        // The TCP endpoint nobody listens on keeps "broken" from ever counting as healthy: without it, a resource with no
+        // health check is healthy as soon as it runs, and the gateway could start in the instant before "exit 4".
         var broken = builder.AddExecutable("broken", "sh", null, "-c", "exit 4").WithRestartPolicy(RestartPolicy.Never);
+        broken.WithTcpEndpoint();
         var healthy = builder.AddExecutable("healthy", "sleep", null, "60");
         builder.AddExecutable("gateway", "sleep", null, "60").WaitForHealthyOrFailed(broken).WaitForHealthyOrFailed(healthy);
         await using var app = builder.Build();
