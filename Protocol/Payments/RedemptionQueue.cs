@@ -75,31 +75,43 @@ public sealed class RedemptionQueue(ILedger ledger, Action<string>? log = null, 
         {
             var head = await ledger.GetHeadAsync(cancellationToken);
             var results = new List<(WinningTicket, RedeemResult)>();
-            foreach (var (key, ticket) in tickets.OrderBy(t => t.Value.ParamsExpirationBlock))
+            var removed = false;
+            try
             {
-                if (ticket.ParamsExpirationBlock > head.BlockNumber)
+                foreach (var (key, ticket) in tickets.OrderBy(t => t.Value.ParamsExpirationBlock))
                 {
-                    continue;
-                }
-
-                var result = await ledger.RedeemWinningTicketAsync(ticket.Ticket, ticket.Signature, ticket.RecipientRand, cancellationToken);
-                tickets.TryRemove(key, out _);
-                Save();
-                results.Add((ticket, result));
-                if (result.Redeemed)
-                {
-                    Interlocked.Increment(ref redeemed);
-                    lock (totalsLock)
+                    if (ticket.ParamsExpirationBlock > head.BlockNumber)
                     {
-                        redeemedFaceValue += ticket.Ticket.FaceValue;
+                        continue;
                     }
 
-                    log?.Invoke($"redeemed winning ticket from {ticket.Ticket.Sender} nonce {ticket.Ticket.SenderNonce}: face value {ticket.Ticket.FaceValue} wei, paid {result.Paid} wei");
+                    var result = await ledger.RedeemWinningTicketAsync(ticket.Ticket, ticket.Signature, ticket.RecipientRand, cancellationToken);
+                    removed |= tickets.TryRemove(key, out _);
+                    results.Add((ticket, result));
+                    if (result.Redeemed)
+                    {
+                        Interlocked.Increment(ref redeemed);
+                        lock (totalsLock)
+                        {
+                            redeemedFaceValue += ticket.Ticket.FaceValue;
+                        }
+
+                        log?.Invoke($"redeemed winning ticket from {ticket.Ticket.Sender} nonce {ticket.Ticket.SenderNonce}: face value {ticket.Ticket.FaceValue} wei, paid {result.Paid} wei");
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref failed);
+                        log?.Invoke($"winning ticket from {ticket.Ticket.Sender} nonce {ticket.Ticket.SenderNonce} not redeemed: {result.Error}");
+                    }
                 }
-                else
+            }
+            finally
+            {
+                // One rewrite per round, also when the ledger fails half-way: a ticket redeemed but still in the file
+                // after a crash is refused by the ledger as already redeemed on the next round, never paid twice.
+                if (removed)
                 {
-                    Interlocked.Increment(ref failed);
-                    log?.Invoke($"winning ticket from {ticket.Ticket.Sender} nonce {ticket.Ticket.SenderNonce} not redeemed: {result.Error}");
+                    Save();
                 }
             }
 

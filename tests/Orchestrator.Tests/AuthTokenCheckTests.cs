@@ -153,14 +153,11 @@ public sealed class AuthTokenCheckTests : IAsyncLifetime
         runner.Jobs.Count.ShouldBe(1);
     }
 
-    /// <summary>The Capabilities go-livepeer's gateway puts in SegData: the capability bit and the model, built by hand here.</summary>
+    /// <summary>The Capabilities go-livepeer's gateway puts in SegData: the capability bit and the model.</summary>
     private static Capabilities RequestCaps(int capability, string model)
     {
         var caps = new Capabilities { Constraints = new Capabilities.Types.Constraints() };
-        for (var word = 0; word <= capability / 64; word++)
-        {
-            caps.Bitstring.Add(word == capability / 64 ? 1UL << (capability % 64) : 0);
-        }
+        CapabilitiesBuilder.SetBit(caps.Bitstring, (uint)capability);
 
         var perCap = new Capabilities.Types.CapabilityConstraints();
         perCap.Models[model] = new Capabilities.Types.CapabilityConstraints.Types.ModelConstraint();
