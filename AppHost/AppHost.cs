@@ -1,32 +1,31 @@
-using LivepeerAspire.AppHost.Hosting;
+using LivepeerAspire.AppHost;
+using LivepeerAspire.AppHost.Resources;
 using LivepeerAspire.AppHost.Topology;
+using Microsoft.Extensions.DependencyInjection;
 
-// The composition lives in the topology file; this is the Aspire-shaped entry point around it.
+if (AppHostCommandLine.WantsHelp(args))
+{
+    Console.WriteLine(AppHostCommandLine.Usage);
+    return 0;
+}
+
 try
 {
-    var builder = DistributedApplication.CreateBuilder(args);
-    await builder.AddTopologyFileAsync();
-    await using var app = builder.Build();
-    await app.RunAsync();
+    var builder = DistributedApplication.CreateBuilder(AppHostCommandLine.ForAspire(args));
+    await builder.AddLivepeerNetworkAsync();
+    builder.Services.AddHostedService<NetworkReadyReporter>();
+    await builder.Build().RunAsync();
+    Console.WriteLine("Stopped.");
     return 0;
-}
-catch (AppHostInfoShownException)
-{
-    return 0;
-}
-catch (AppHostUsageException e)
-{
-    Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: dotnet run --project AppHost -- [--topology FILE] [--gateway-port N] [--dashboard-port N] [--no-dashboard] [--run-dir DIR] [--verbose]");
-    return 2;
 }
 catch (TopologyException e)
 {
     Console.Error.WriteLine($"Invalid topology: {e.Message}");
     return 2;
 }
-catch (InvalidOperationException e) when (e.Source == typeof(DistributedApplication).Assembly.GetName().Name)
+catch (AppHostUsageException e)
 {
-    Console.Error.WriteLine($"Invalid composition: {e.Message}");
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(AppHostCommandLine.Usage);
     return 2;
 }

@@ -1,6 +1,7 @@
 using LivepeerAspire.Gateway.Api;
 using LivepeerAspire.Gateway.Discovery;
 using LivepeerAspire.Gateway.Forwarding;
+using LivepeerAspire.Gateway.NetworkView;
 using LivepeerAspire.Gateway.Observability;
 using LivepeerAspire.Gateway.Payments;
 using LivepeerAspire.Gateway.Selection;
@@ -69,6 +70,7 @@ public static class GatewayExtensions
         app.MapPipelineApi();
         app.MapOpenAiApi();
         app.MapAdminApi();
+        app.MapNetworkView();
         app.MapObservabilityApi();
         return app;
     }

@@ -1,6 +1,7 @@
 using LivepeerAspire.Orchestrator.Discovery;
 using LivepeerAspire.Orchestrator.Jobs;
 using LivepeerAspire.Orchestrator.Models;
+using LivepeerAspire.Orchestrator.Observability;
 using LivepeerAspire.Orchestrator.Payments;
 using LivepeerAspire.Orchestrator.Runners;
 using LivepeerAspire.Orchestrator.Status;
@@ -26,6 +27,7 @@ public static class OrchestratorExtensions
         services.AddSingleton<ServiceUriResolver>();
         services.AddSingleton<RunnerForwarder>();
         services.AddSingleton<JobStats>();
+        services.AddSingleton<OrchestratorMeters>();
         services.TryAddSingleton<IPaymentReceiver, OffchainPaymentReceiver>();
         services.TryAddSingleton<ITicketParamsSource, OffchainTicketParamsSource>();
         builder.AddOnChainPayments();
@@ -40,6 +42,8 @@ public static class OrchestratorExtensions
     /// </summary>
     public static WebApplication MapOrchestratorApi(this WebApplication app)
     {
+        // Instruments exist once created; the meter provider only reads them.
+        app.Services.GetRequiredService<OrchestratorMeters>();
         var catalog = app.Services.GetRequiredService<ModelCatalog>();
         foreach (var model in catalog.Models)
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
-using LivepeerAspire.AppHost.Hosting;
+using LivepeerAspire.AppHost.Resources;
 using LivepeerAspire.Protocol.Eth;
 using LivepeerAspire.Protocol.Ledger;
 using LivepeerAspire.Protocol.Payments;
@@ -157,7 +157,7 @@ public static class PaymentsComposer
     }
 
     /// <summary>Environment of every orchestrator of a paid network.</summary>
-    public static void ConfigureOrchestrator(IResourceBuilder<ProjectResource> orchestrator, PaymentsSpec spec) =>
+    public static void ConfigureOrchestrator(IResourceBuilder<ServiceResource> orchestrator, PaymentsSpec spec) =>
         orchestrator
             .WithEnvironment("TicketIssuer__TicketEV", spec.TicketEV)
             .WithEnvironment("TicketIssuer__GasPrice", spec.GasPrice)
@@ -166,7 +166,7 @@ public static class PaymentsComposer
             .WithEnvironment("Orchestrator__RedemptionInterval", Min(spec.BlockTime, TimeSpan.FromSeconds(1)).ToString("c", CultureInfo.InvariantCulture));
 
     /// <summary>Environment of the gateway of a paid network.</summary>
-    public static void ConfigureGateway(IResourceBuilder<ProjectResource> gateway, PaymentsSpec spec, string gatewayDataDir)
+    public static void ConfigureGateway(IResourceBuilder<ServiceResource> gateway, PaymentsSpec spec, string gatewayDataDir)
     {
         gateway.WithEnvironment("Payments__DataDir", gatewayDataDir)
             .WithEnvironment("Payments__LedgerCacheTime", Min(spec.BlockTime, TimeSpan.FromSeconds(1)).ToString("c", CultureInfo.InvariantCulture))

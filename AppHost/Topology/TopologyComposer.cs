@@ -1,127 +1,62 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LivepeerAspire.AppHost.Hosting;
+using LivepeerAspire.AppHost.Commands;
+using LivepeerAspire.AppHost.Resources;
 
 namespace LivepeerAspire.AppHost.Topology;
 
-/// <summary>What the composer produced: files written and the gpu-index → topology-path map for error messages.</summary>
-public sealed record ComposedTopology(string RunDirectory, string? FleetFile, IReadOnlyList<string> FleetGpuPaths, NetworkMap Network);
+/// <summary>What the composer produced: the run directory, the fleet file (if any GPU is simulated) and each fleet GPU's topology path.</summary>
+public sealed record ComposedTopology(string RunDirectory, string? FleetFile, IReadOnlyList<string> FleetGpuPaths);
 
 /// <summary>
-/// Turns a topology into builder calls: one Runner.Simulated with a fleet file, one Runner.Ollama per GPU that
-/// uses the shim, one Orchestrator per orchestrator (replicas expanded) with its aiModels.json, and the
-/// gateway referencing every orchestrator — the Aspire way (environment, references, WaitFor).
+/// Turns a topology into Aspire resources: one simulator with a fleet file, one Ollama shim per GPU that uses it, one
+/// orchestrator per orchestrator (replicas expanded) with its go-livepeer aiModels.json, containers, external runners
+/// and extra executables, and the gateway referencing every orchestrator.
 /// </summary>
 public static class TopologyComposer
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static ComposedTopology AddTopology(this DistributedApplicationBuilder builder, TopologySpec topology, string runDirectory, int gatewayPort)
+    public static ComposedTopology AddTopology(this IDistributedApplicationBuilder builder, TopologySpec topology, string runDirectory, int gatewayPort)
     {
         Directory.CreateDirectory(runDirectory);
         File.Copy(topology.File, Path.Combine(runDirectory, "topology.json"), overwrite: true);
         var ledgerFile = Path.Combine(runDirectory, "ledger.db");
-        var ledger = builder.AddConnectionString("ledger", $"Data Source={ledgerFile}");
+        var ledgerConnection = $"Data Source={ledgerFile}";
         var paidOrchestrators = new List<(string DataDir, string ServiceUri, string? Stake)>();
 
-        // Expand replicas first: each replica is an orchestrator of its own with its own GPUs.
         var orchestrators = topology.Orchestrators
             .SelectMany(o => TopologyValidator.ExpandedNames(o).Select(name => (Spec: o, Name: name)))
             .ToList();
-        var fleetGpus = new JsonArray();
-        var fleetPaths = new List<string>();
-        var simulatedIds = new HashSet<string>();
-        foreach (var (spec, name) in orchestrators)
+        var (fleetFile, fleetPaths) = WriteFleet(topology, orchestrators, runDirectory);
+        IResourceBuilder<ServiceResource>? simulator = null;
+        if (fleetFile is not null)
         {
-            for (var i = 0; i < spec.Gpus.Count; i++)
-            {
-                var gpu = spec.Gpus[i];
-                if (gpu.Runner is RunnerKind.Simulated or RunnerKind.Ollama)
-                {
-                    var id = GpuId(name, i);
-                    var entry = new JsonObject
-                    {
-                        ["id"] = id,
-                        ["profile"] = gpu.Profile,
-                        ["pipeline"] = gpu.Pipeline,
-                        ["modelId"] = gpu.Model,
-                        ["warm"] = gpu.Warm,
-                    };
-                    foreach (var (key, value) in gpu.SimulatorFields)
-                    {
-                        entry[key] = JsonNode.Parse(value.GetRawText());
-                    }
-
-                    if (gpu.Faults.Count > 0)
-                    {
-                        entry["faults"] = new JsonArray(gpu.Faults.Select(f => JsonNode.Parse(f.GetRawText())).ToArray());
-                    }
-
-                    fleetGpus.Add(entry);
-                    fleetPaths.Add(gpu.Path);
-                    simulatedIds.Add(id);
-                }
-            }
-        }
-
-        string? fleetFile = null;
-        IResourceBuilder<ProjectResource>? simulator = null;
-        if (fleetGpus.Count > 0)
-        {
-            fleetFile = Path.Combine(runDirectory, "fleet.json");
-            var fleet = new JsonObject { ["timeScale"] = topology.TimeScale, ["seed"] = topology.Seed, ["gpus"] = fleetGpus };
-            File.WriteAllText(fleetFile, fleet.ToJsonString(Indented));
-            simulator = builder.AddProject("simulator", "Runner.Simulated")
-                .WithHttpEndpoint(topology.SimulatorPort)
+            simulator = builder.AddService<Projects.Runner_Simulated>("simulator", topology.SimulatorPort ?? LoopbackPorts.Allocate())
                 .WithEnvironment("Simulator__FleetFile", fleetFile)
                 .WithEnvironment("Simulator__TimeScale", topology.TimeScale.ToString(CultureInfo.InvariantCulture))
                 .WithEnvironment("Simulator__Seed", topology.Seed.ToString(CultureInfo.InvariantCulture))
-                .WithAnnotation("role", "simulator");
+                .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Simulator));
         }
 
-        var networkOrchestrators = new List<NetworkOrchestrator>();
-        var orchestratorBuilders = new List<IResourceBuilder<ProjectResource>>();
+        var orchestratorBuilders = new List<(IResourceBuilder<ServiceResource> Builder, string? Stake)>();
         foreach (var (spec, name) in orchestrators)
         {
             var dir = Path.Combine(runDirectory, "orchestrators", name);
-            Directory.CreateDirectory(Path.Combine(dir, "data"));
-            var waitFor = new List<IResourceBuilder<Resource>>();
+            var dataDir = Path.Combine(dir, "data");
+            Directory.CreateDirectory(dataDir);
+            var dependencies = new List<IResourceBuilder<IResource>>();
+            var simulatedGpus = new List<string>();
             var models = new JsonArray();
-            var gpus = new List<NetworkGpu>();
             for (var i = 0; i < spec.Gpus.Count; i++)
             {
                 var gpu = spec.Gpus[i];
                 var id = GpuId(name, i);
-                string runnerUrl;
-                switch (gpu.Runner)
+                var runnerUrl = AddRunner(builder, gpu, id, name, simulator, dependencies);
+                if (gpu.Runner is RunnerKind.Simulated or RunnerKind.Ollama)
                 {
-                    case RunnerKind.Simulated:
-                        runnerUrl = $"{simulator!.Resource.Url()}/gpus/{id}/";
-                        waitFor.Add(simulator);
-                        break;
-                    case RunnerKind.Ollama:
-                        var shim = builder.AddProject($"ollama-{id}", "Runner.Ollama")
-                            .WithHttpEndpoint()
-                            .WithEnvironment("OllamaRunner__BaseUrl", $"{simulator!.Resource.Url()}/gpus/{id}/ollama")
-                            .WithEnvironment("OllamaRunner__ModelId", gpu.Model)
-                            .WithAnnotation("role", "runner")
-                            .WithAnnotation("orchestrator", name)
-                            .WaitFor(simulator);
-                        runnerUrl = shim.Resource.Url();
-                        waitFor.Add(shim);
-                        break;
-                    case RunnerKind.External:
-                        builder.AddExternalService($"runner-{id}", gpu.Url!).WithAnnotation("role", "runner").WithAnnotation("orchestrator", name);
-                        runnerUrl = gpu.Url!.ToString().TrimEnd('/');
-                        break;
-                    default:
-                        var container = builder.AddContainer($"runner-{id}", gpu.Image!)
-                            .WithHttpEndpoint(targetPort: gpu.ContainerPort)
-                            .WithAnnotation("role", "runner")
-                            .WithAnnotation("orchestrator", name);
-                        runnerUrl = container.Resource.Url();
-                        break;
+                    simulatedGpus.Add(id);
                 }
 
                 models.Add(new JsonObject
@@ -135,27 +70,22 @@ public static class TopologyComposer
                     ["pixels_per_unit"] = NumberNode(gpu.PixelsPerUnit),
                     ["currency"] = gpu.Currency,
                 });
-                gpus.Add(new NetworkGpu(id, gpu.Profile ?? gpu.Runner.ToString().ToLowerInvariant(), gpu.Pipeline, gpu.Model, gpu.Warm, gpu.Capacity,
-                    gpu.PricePerUnit, gpu.PixelsPerUnit, gpu.Currency, gpu.Runner.ToString().ToLowerInvariant(), runnerUrl));
             }
 
             var aiModels = Path.Combine(dir, "aiModels.json");
             File.WriteAllText(aiModels, models.ToJsonString(Indented));
-            var resourceName = $"orchestrator-{name}";
-            var orchestrator = builder.AddProject(resourceName, "Orchestrator")
-                .WithHttpEndpoint(spec.Port)
+            var orchestrator = builder.AddService<Projects.Orchestrator>($"orchestrator-{name}", spec.Port ?? LoopbackPorts.Allocate())
                 .WithEnvironment("Orchestrator__AiModelsFile", aiModels)
                 .WithEnvironment("Orchestrator__Name", name)
-                .WithEnvironment("Orchestrator__DataDir", Path.Combine(dir, "data"))
-                .WithAnnotation("role", "orchestrator")
-                .WithAnnotation("orchestrator", name);
-            orchestrator.WithEnvironment("Orchestrator__ServiceUri", orchestrator.Resource.Url());
+                .WithEnvironment("Orchestrator__DataDir", dataDir)
+                .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Orchestrator, name));
+            orchestrator.WithEnvironment("Orchestrator__ServiceUri", orchestrator.GetEndpoint(ServiceResourceExtensions.EndpointName));
             if (topology.Payments is { } paid)
             {
                 // Only a paid network gets the ledger: ConnectionStrings:ledger is what switches a service to on-chain mode.
-                orchestrator.WithReference(ledger);
+                orchestrator.WithEnvironment("ConnectionStrings__ledger", ledgerConnection);
                 PaymentsComposer.ConfigureOrchestrator(orchestrator, paid);
-                paidOrchestrators.Add((Path.Combine(dir, "data"), orchestrator.Resource.Url(), spec.Stake));
+                paidOrchestrators.Add((dataDir, orchestrator.Url(), spec.Stake));
             }
 
             if (spec.Stake is not null)
@@ -168,19 +98,23 @@ public static class TopologyComposer
                 orchestrator.WithEnvironment(key, value);
             }
 
-            foreach (var dependency in waitFor.Distinct())
+            foreach (var dependency in dependencies.Distinct())
             {
                 orchestrator.WaitFor(dependency);
             }
 
-            orchestratorBuilders.Add(orchestrator);
-            networkOrchestrators.Add(new NetworkOrchestrator(name, resourceName, spec.Stake, gpus));
+            if (simulator is not null && simulatedGpus.Count > 0)
+            {
+                orchestrator.WithFaultCommands(simulator, simulatedGpus);
+            }
+
+            orchestratorBuilders.Add((orchestrator, spec.Stake));
         }
 
-        var gateway = builder.AddProject("gateway", "Gateway")
-            .WithHttpEndpoint(gatewayPort)
-            .WithDisplayUrl("Gateway")
-            .WithAnnotation("role", "gateway");
+        var gateway = builder.AddService<Projects.Gateway>("gateway", gatewayPort == 0 ? LoopbackPorts.Allocate() : gatewayPort)
+            .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Gateway))
+            .WithSelectionCommands();
+        gateway.WithUrl($"{gateway.Url()}/network", "Livepeer network");
         if (topology.Gateway.Strategy is { } strategy)
         {
             gateway.WithEnvironment("Selection__Strategy", strategy);
@@ -189,9 +123,12 @@ public static class TopologyComposer
         if (topology.Payments is { } payments)
         {
             var gatewayData = Path.Combine(runDirectory, "gateway", "data");
-            gateway.WithReference(ledger);
+            gateway.WithEnvironment("ConnectionStrings__ledger", ledgerConnection);
             PaymentsComposer.ConfigureGateway(gateway, payments, gatewayData);
-            PaymentsComposer.Prepare(payments, ledgerFile, gatewayData, paidOrchestrators);
+            if (builder.ExecutionContext.IsRunMode)
+            {
+                PaymentsComposer.Prepare(payments, ledgerFile, gatewayData, paidOrchestrators);
+            }
         }
 
         foreach (var (key, value) in topology.Gateway.Environment)
@@ -199,27 +136,112 @@ public static class TopologyComposer
             gateway.WithEnvironment(key, value);
         }
 
-        foreach (var orchestrator in orchestratorBuilders)
+        foreach (var (orchestrator, _) in orchestratorBuilders)
         {
             gateway.WithReference(orchestrator).WaitForHealthyOrFailed(orchestrator);
         }
 
-        var staked = networkOrchestrators.Where(o => o.Stake is not null)
-            .Select(o => (Resource: orchestratorBuilders.Single(b => b.Resource.Name == o.ResourceName).Resource, Stake: o.Stake!))
-            .ToList();
-        if (staked.Count > 0)
+        var staked = orchestratorBuilders.Where(o => o.Stake is not null).Select(o => (o.Builder.Url(), o.Stake!)).ToList();
+        if (staked.Count > 0 && builder.ExecutionContext.IsRunMode)
         {
-            gateway.WithEnvironment(ct => StakeEnvironment.ForAsync(staked.Select(s => (s.Resource.Url(), s.Stake)), ct));
+            gateway.WithEnvironment(async context =>
+            {
+                foreach (var (key, value) in await StakeEnvironment.ForAsync(staked, context.CancellationToken))
+                {
+                    context.EnvironmentVariables[key] = value;
+                }
+            });
         }
 
         foreach (var extra in topology.Resources)
         {
-            AddExtra(builder, extra);
+            AddExtra(builder, extra, runDirectory);
         }
 
-        var network = new NetworkMap("gateway", simulator?.Resource.Name, networkOrchestrators, topology.Name, topology.TimeScale);
-        builder.Network = network;
-        return new ComposedTopology(runDirectory, fleetFile, fleetPaths, network);
+        return new ComposedTopology(runDirectory, fleetFile, fleetPaths);
+    }
+
+    public static string GpuId(string orchestrator, int index) => $"{orchestrator}-gpu{index}";
+
+    private static (string? File, IReadOnlyList<string> GpuPaths) WriteFleet(
+        TopologySpec topology, IReadOnlyList<(OrchestratorSpec Spec, string Name)> orchestrators, string runDirectory)
+    {
+        var gpus = new JsonArray();
+        var paths = new List<string>();
+        foreach (var (spec, name) in orchestrators)
+        {
+            for (var i = 0; i < spec.Gpus.Count; i++)
+            {
+                var gpu = spec.Gpus[i];
+                if (gpu.Runner is not (RunnerKind.Simulated or RunnerKind.Ollama))
+                {
+                    continue;
+                }
+
+                var entry = new JsonObject
+                {
+                    ["id"] = GpuId(name, i),
+                    ["profile"] = gpu.Profile,
+                    ["pipeline"] = gpu.Pipeline,
+                    ["modelId"] = gpu.Model,
+                    ["warm"] = gpu.Warm,
+                };
+                foreach (var (key, value) in gpu.SimulatorFields)
+                {
+                    entry[key] = JsonNode.Parse(value.GetRawText());
+                }
+
+                if (gpu.Faults.Count > 0)
+                {
+                    entry["faults"] = new JsonArray(gpu.Faults.Select(f => JsonNode.Parse(f.GetRawText())).ToArray());
+                }
+
+                gpus.Add(entry);
+                paths.Add(gpu.Path);
+            }
+        }
+
+        if (gpus.Count == 0)
+        {
+            return (null, paths);
+        }
+
+        var file = Path.Combine(runDirectory, "fleet.json");
+        var fleet = new JsonObject { ["timeScale"] = topology.TimeScale, ["seed"] = topology.Seed, ["gpus"] = gpus };
+        File.WriteAllText(file, fleet.ToJsonString(Indented));
+        return (file, paths);
+    }
+
+    /// <summary>Adds what serves one GPU and returns the runner URL for aiModels.json.</summary>
+    private static string AddRunner(IDistributedApplicationBuilder builder, GpuSpec gpu, string id, string orchestrator,
+        IResourceBuilder<ServiceResource>? simulator, List<IResourceBuilder<IResource>> dependencies)
+    {
+        switch (gpu.Runner)
+        {
+            case RunnerKind.Simulated:
+                dependencies.Add(simulator!);
+                return $"{simulator!.Url()}/gpus/{id}/";
+            case RunnerKind.Ollama:
+                var shim = builder.AddService<Projects.Runner_Ollama>($"ollama-{id}", LoopbackPorts.Allocate())
+                    .WithEnvironment("OllamaRunner__BaseUrl", ReferenceExpression.Create($"{simulator!.GetEndpoint(ServiceResourceExtensions.EndpointName)}/gpus/{id}/ollama"))
+                    .WithEnvironment("OllamaRunner__ModelId", gpu.Model)
+                    .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Runner, orchestrator))
+                    .WaitFor(simulator!);
+                dependencies.Add(shim);
+                return shim.Url();
+            case RunnerKind.External:
+                builder.AddExternalService($"runner-{id}", gpu.Url!)
+                    .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Runner, orchestrator));
+                return gpu.Url!.ToString().TrimEnd('/');
+            default:
+                var port = LoopbackPorts.Allocate();
+                var container = builder.AddContainer($"runner-{id}", gpu.Image!)
+                    .WithHttpEndpoint(port: port, targetPort: gpu.ContainerPort, isProxied: false)
+                    .WithHttpHealthCheck("/health")
+                    .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Runner, orchestrator));
+                dependencies.Add(container);
+                return $"http://127.0.0.1:{port}";
+        }
     }
 
     /// <summary>A JSON number when the text is one (exact, as written), otherwise the text as a string.</summary>
@@ -235,30 +257,44 @@ public static class TopologyComposer
         }
     }
 
-    public static string GpuId(string orchestrator, int index) => $"{orchestrator}-gpu{index}";
-
-    private static void AddExtra(DistributedApplicationBuilder builder, ExtraResourceSpec extra)
+    private static void AddExtra(IDistributedApplicationBuilder builder, ExtraResourceSpec extra, string runDirectory)
     {
-        IResourceBuilder<Resource> resource = extra.Kind == "executable"
-            ? builder.AddExecutable(extra.Name, extra.Command!, null, [.. extra.Args])
-            : builder.AddContainer(extra.Name, extra.Image!).WithArgs([.. extra.Args]);
-        if (extra.Port is not null || extra.Health != "none")
+        int? port = extra.Port is not null || extra.Health != "none" ? (extra.Port is > 0 ? extra.Port.Value : LoopbackPorts.Allocate()) : null;
+        var args = extra.Args.Select(a => port is { } p ? a.Replace("{port}", p.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal) : a).ToArray();
+        if (extra.Kind == "executable")
         {
-            if (extra.Health == "http")
+            var executable = builder.AddExecutable(extra.Name, extra.Command!, runDirectory, args)
+                .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Extra));
+            Configure(executable);
+            if (port is { } p)
             {
-                resource.WithHttpEndpoint(extra.Port, extra.TargetPort).WithHttpHealthCheck();
-            }
-            else
-            {
-                resource.WithTcpEndpoint(extra.Port, extra.TargetPort);
+                executable.WithEnvironment("PORT", p.ToString(CultureInfo.InvariantCulture));
             }
         }
-
-        foreach (var (key, value) in extra.Environment)
+        else
         {
-            resource.WithEnvironment(key, value);
+            var container = builder.AddContainer(extra.Name, extra.Image!).WithArgs(args)
+                .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Extra));
+            Configure(container);
         }
 
-        resource.WithAnnotation("role", "extra");
+        void Configure<T>(IResourceBuilder<T> resource)
+            where T : IResourceWithEnvironment, IResourceWithEndpoints
+        {
+            if (port is { } p)
+            {
+                var scheme = extra.Health == "http" ? "http" : "tcp";
+                resource.WithEndpoint(port: p, targetPort: extra.TargetPort ?? p, scheme: scheme, name: scheme, isProxied: false);
+                if (extra.Health == "http")
+                {
+                    resource.WithHttpHealthCheck("/health", endpointName: "http");
+                }
+            }
+
+            foreach (var (key, value) in extra.Environment)
+            {
+                resource.WithEnvironment(key, value);
+            }
+        }
     }
 }

@@ -1,7 +1,13 @@
-using LivepeerAspire.AppHost.Hosting;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using LivepeerAspire.AppHost.Resources;
 
 namespace LivepeerAspire.AppHost.Topology;
 
+/// <summary>
+/// Reads the topology named by <c>--topology</c> (default <c>AppHost/topologies/default.json</c>), validates it and
+/// composes it into the builder. Every refusal is a <see cref="TopologyException"/> thrown before anything starts.
+/// </summary>
 public static class TopologyHosting
 {
     public static string DefaultTopologyFile(string repositoryRoot) => Path.Combine(repositoryRoot, "AppHost", "topologies", "default.json");
@@ -22,52 +28,64 @@ public static class TopologyHosting
         return File.Exists(fromRoot) ? fromRoot : full;
     }
 
-    /// <summary>
-    /// Reads, validates and composes a topology file (<paramref name="file"/>, else <c>--topology</c>, else the
-    /// default) into the builder. Throws <see cref="TopologyException"/> before anything starts when it is invalid.
-    /// </summary>
-    public static async Task<ComposedTopology> AddTopologyFileAsync(this DistributedApplicationBuilder builder, string? file = null, CancellationToken ct = default)
+    public static async Task<ComposedTopology> AddLivepeerNetworkAsync(this IDistributedApplicationBuilder builder, CancellationToken ct = default)
     {
-        file = Resolve(file ?? builder.Arguments.TopologyFile ?? DefaultTopologyFile(builder.RepositoryRoot), builder.RepositoryRoot);
+        var config = builder.Configuration;
+        var root = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+        var file = Resolve(config["topology"] ?? DefaultTopologyFile(root), root);
         if (!File.Exists(file))
         {
             throw new TopologyException(file, "$", "file not found");
         }
 
         var topology = TopologyReader.Load(file);
-        var gatewayPort = builder.Arguments.GatewayPort ?? topology.Gateway.Port;
-        if (builder.Arguments.DashboardPort is null && !builder.Arguments.NoDashboard && topology.DashboardPort is { } dashboardPort)
-        {
-            builder.Options.DashboardPort = dashboardPort;
-        }
-
-        TopologyValidator.Validate(topology, gatewayPort, builder.Options.DashboardPort);
-        var runDirectory = builder.Arguments.RunDirectory is { } dir
+        var gatewayPort = Port(config, "gateway-port") ?? topology.Gateway.Port;
+        var dashboardPort = builder.ExecutionContext.IsRunMode ? DashboardPort(config["ASPNETCORE_URLS"]) : null;
+        TopologyValidator.Validate(topology, gatewayPort, dashboardPort);
+        var runDirectory = config["run-dir"] is { Length: > 0 } dir
             ? Path.GetFullPath(dir)
-            : Path.Combine(builder.RepositoryRoot, ".run", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{topology.Name}");
+            : Path.Combine(root, ".run", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{topology.Name}");
         var createdRunDirectory = !Directory.Exists(runDirectory);
         var composed = builder.AddTopology(topology, runDirectory, gatewayPort);
 
-        var simulatorDll = Path.Combine(builder.RepositoryRoot, "Runner.Simulated", "bin", builder.Options.Configuration, "net10.0", "Runner.Simulated.dll");
-        if (composed.FleetFile is not null && File.Exists(simulatorDll))
+        var simulator = ServiceResourceExtensions.BuiltBinary(new Projects.Runner_Simulated().ProjectPath);
+        if (composed.FleetFile is not null && File.Exists(simulator))
         {
-            string? warning;
             try
             {
-                warning = await FleetValidator.ValidateAsync("dotnet", [simulatorDll], composed.FleetFile, topology, composed.FleetGpuPaths, ct);
+                if (await FleetValidator.ValidateAsync(simulator, [], composed.FleetFile, topology, composed.FleetGpuPaths, ct) is { } warning)
+                {
+                    Console.Error.WriteLine($"warning: {warning}");
+                }
             }
             catch (TopologyException) when (createdRunDirectory)
             {
                 Directory.Delete(runDirectory, recursive: true);
                 throw;
             }
-
-            if (warning is not null)
-            {
-                builder.Options.Output.WriteLine($"warning: {warning}");
-            }
         }
 
         return composed;
     }
+
+    private static int? Port(IConfiguration config, string key)
+    {
+        if (config[key] is not { } text)
+        {
+            return null;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
+            ? port
+            : throw new AppHostUsageException($"--{key} must be a port between 0 and 65535 (0 = any free port), not '{text}'.");
+    }
+
+    /// <summary>The dashboard's own port, from the launch profile's (or the command line's) ASPNETCORE_URLS.</summary>
+    private static int? DashboardPort(string? urls) =>
+        urls?.Split(';').Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.Port : 0).FirstOrDefault(p => p > 0) is > 0 and var port
+            ? port
+            : null;
 }
+
+/// <summary>A command-line mistake; the AppHost prints it with the usage and exits 2.</summary>
+public sealed class AppHostUsageException(string message) : Exception(message);

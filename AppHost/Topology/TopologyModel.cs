@@ -19,8 +19,6 @@ public sealed record TopologySpec
 
     public required GatewaySpec Gateway { get; init; }
 
-    public int? DashboardPort { get; init; }
-
     public required IReadOnlyList<OrchestratorSpec> Orchestrators { get; init; }
 
     public IReadOnlyList<ExtraResourceSpec> Resources { get; init; } = [];

@@ -73,7 +73,11 @@ public static partial class TopologyReader
 
             var gatewayObject = root.TryGetValue("gateway", out var g) ? r.Object(g, "$.gateway", GatewayKeys) : null;
             var simulator = root.TryGetValue("simulator", out var s) ? r.Object(s, "$.simulator", ["port"]) : null;
-            var dashboard = root.TryGetValue("dashboard", out var d) ? r.Object(d, "$.dashboard", ["port"]) : null;
+            if (root.ContainsKey("dashboard"))
+            {
+                throw r.Error("$.dashboard", "the dashboard is Aspire's and not part of a network: move it with --dashboard-port N (or the AppHost's launch profile)");
+            }
+
             var spec = new TopologySpec
             {
                 File = file,
@@ -82,7 +86,6 @@ public static partial class TopologyReader
                 TimeScale = timeScale,
                 Seed = r.OptionalInt(root, "$", "seed") ?? 42,
                 SimulatorPort = simulator is null ? null : r.OptionalPort(simulator, "$.simulator", "port"),
-                DashboardPort = dashboard is null ? null : r.OptionalPort(dashboard, "$.dashboard", "port"),
                 Gateway = gatewayObject is null
                     ? new GatewaySpec()
                     : new GatewaySpec

@@ -1,4 +1,4 @@
-using LivepeerAspire.AppHost.Hosting;
+using LivepeerAspire.AppHost.Resources;
 
 namespace LivepeerAspire.AppHost.Topology;
 
@@ -39,7 +39,7 @@ public static class TopologyValidator
 
         if (dashboardPort is > 0)
         {
-            ports.Add((dashboardPort.Value, "$.dashboard.port"));
+            ports.Add((dashboardPort.Value, "--dashboard-port (the Aspire dashboard)"));
         }
 
         if (topology.SimulatorPort is > 0)
@@ -60,7 +60,7 @@ public static class TopologyValidator
 
         foreach (var (port, path) in ports)
         {
-            if (!PortAllocator.IsFree(port))
+            if (!LoopbackPorts.IsFree(port))
             {
                 throw new TopologyException(topology.File, path, $"port {port} is already in use on 127.0.0.1 (another AppHost running?); pick another port or 0 for any");
             }

@@ -44,7 +44,14 @@ public sealed class JobDispatcher(
                 return Unavailable($"no orchestrators available within the {options.RetryWindow.TotalSeconds:0.###} s retry window", reasons, attempts);
             }
 
-            var selected = await sessions.SelectAsync(job.Pipeline, job.ModelId, job.Units.Work, remaining, exclude, cancellationToken).ConfigureAwait(false);
+            SelectionResult selected;
+            using (var span = GatewayTelemetry.StartSelection(job.Pipeline.Name, job.ModelId, attempts + 1))
+            {
+                selected = await sessions.SelectAsync(job.Pipeline, job.ModelId, job.Units.Work, remaining, exclude, cancellationToken).ConfigureAwait(false);
+                var selector = sessions.SelectorFor(job.Pipeline, job.ModelId);
+                GatewayTelemetry.Selected(span, selected.Session?.Key, selected.Reason, selector.WarmPool.Count + selector.ColdPool.Count, exclude.Count);
+            }
+
             if (selected.Session is not { } session)
             {
                 return Unavailable(selected.Reason ?? "no orchestrators available", reasons, attempts);
@@ -118,14 +125,21 @@ public sealed class JobDispatcher(
         GatewayJob job, AiSession session, int number, TimeSpan timeout, Sender send, CancellationToken cancellationToken)
     {
         PaymentTicket payment;
+        var paySpan = GatewayTelemetry.StartPayment(session.Key);
         try
         {
             payment = await payments.PrepareAsync(new PaymentRequest(session.Info, job.Pipeline, job.ModelId, job.Units.Paid), cancellationToken).ConfigureAwait(false);
+            GatewayTelemetry.Paid(paySpan, payment.FeeWei, payment.Headers.Count);
         }
         catch (PaymentUnavailableException e)
         {
+            paySpan?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
             // Nothing was sent: try another orchestrator, without suspending or charging this one.
             return (AttemptResult.Fail(FailureKind.Ticket, 0, e.Message), session, System.Numerics.BigInteger.Zero);
+        }
+        finally
+        {
+            paySpan?.Dispose();
         }
 
         var started = time.GetTimestamp();
@@ -134,6 +148,7 @@ public sealed class JobDispatcher(
         var workAhead = session.InFlightWork;
         session.Begin(job.Units.Work);
         AttemptResult result;
+        using var attemptSpan = GatewayTelemetry.StartAttempt(job.Pipeline.Name, job.ModelId, session.Key, number);
         try
         {
             result = await send(new Attempt(job, session, payment, number, timeout), cancellationToken).ConfigureAwait(false);
@@ -146,6 +161,8 @@ public sealed class JobDispatcher(
         {
             session.End(job.Units.Work);
         }
+
+        GatewayTelemetry.AttemptEnded(attemptSpan, job.Pipeline.Name, result.Ok, result.Failure?.ToString(), result.Message);
 
         Account(job, session, payment, result, workAhead, time.GetElapsedTime(started), cancellationToken.IsCancellationRequested);
         return (result, session, payment.FeeWei);
@@ -248,10 +265,12 @@ public sealed class JobDispatcher(
             case FailureKind.Timeout:
                 speeds.Record(session.Key, job.Pipeline.Name, job.ModelId, took, workAhead + job.Units.Work);
                 sessions.Suspend(session);
+                GatewayTelemetry.Suspended(job.Pipeline.Name, session.Key);
                 payments.Complete(payment, PaymentOutcome.Failed);
                 break;
             default:
                 sessions.Suspend(session);
+                GatewayTelemetry.Suspended(job.Pipeline.Name, session.Key);
                 payments.Complete(payment, PaymentOutcome.Failed);
                 break;
         }

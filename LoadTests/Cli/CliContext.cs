@@ -12,4 +12,7 @@ public sealed class CliContext
     public bool ShowProgress { get; init; }
 
     public Func<HttpClient> CreateHttpClient { get; init; } = Running.RunExecutor.CreateHttpClient;
+
+    /// <summary>How experiments start their networks: through the AppHost, unless a test swaps it.</summary>
+    public Experiments.INetworkLauncher Networks { get; init; } = new Experiments.AspireNetworkLauncher();
 }

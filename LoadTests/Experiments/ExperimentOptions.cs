@@ -9,10 +9,8 @@ public sealed class ExperimentOptions
 {
     public CommonOptions Common { get; } = new();
     public Option<string?> Topology { get; } = new("--topology") { Description = "topology file; the experiment starts its own network from it through the AppHost (unless --gateway is given)" };
-    public Option<string?> AppHost { get; } = new("--apphost") { Description = "path of AppHost.dll (default: <repo>/AppHost/bin/<configuration>/net10.0/AppHost.dll)" };
-    public Option<string> Configuration { get; } = new("--configuration") { Description = "build configuration of the AppHost to start", DefaultValueFactory = _ => DefaultConfiguration };
-    public Option<string> StartupTimeout { get; } = new("--startup-timeout") { Description = "how long to wait for the AppHost's 'Gateway:' line", DefaultValueFactory = _ => "180s" };
-    public Option<string?> Simulator { get; } = new("--simulator") { Description = "simulator admin base URL (faults, GPU counters), when the AppHost does not print one" };
+    public Option<string> StartupTimeout { get; } = new("--startup-timeout") { Description = "how long the network may take to be healthy", DefaultValueFactory = _ => "180s" };
+    public Option<string?> Simulator { get; } = new("--simulator") { Description = "simulator admin base URL (faults, GPU counters) of a network given with --gateway" };
     public Option<string> Duration { get; } = new("--duration") { Description = "measured phase of each run (scaled time)", DefaultValueFactory = _ => "40s" };
     public Option<string> WarmUp { get; } = new("--warm-up") { Description = "warm-up of each run, excluded from stats", DefaultValueFactory = _ => "10s" };
     public Option<string?> Scenario { get; } = new("--scenario") { Description = "scenario (default: the topology's most-served pipeline)" };
@@ -20,16 +18,10 @@ public sealed class ExperimentOptions
     public Option<double?> Capacity { get; } = new("--capacity") { Description = "fleet capacity in jobs/s (default: computed from the topology's GPUs and published service times)" };
     public Option<string> Pause { get; } = new("--pause") { Description = "pause between runs so queues drain", DefaultValueFactory = _ => "3s" };
 
-#if DEBUG
-    private const string DefaultConfiguration = "Debug";
-#else
-    private const string DefaultConfiguration = "Release";
-#endif
-
     public void AddTo(Command command)
     {
         Common.AddTo(command);
-        foreach (var o in new Option[] { Topology, AppHost, Configuration, StartupTimeout, Simulator, Duration, WarmUp, Scenario, TimeScale, Capacity, Pause })
+        foreach (var o in new Option[] { Topology, StartupTimeout, Simulator, Duration, WarmUp, Scenario, TimeScale, Capacity, Pause })
         {
             command.Add(o);
         }

@@ -8,7 +8,7 @@ using LivepeerAspire.LoadTests.Stats;
 namespace LivepeerAspire.LoadTests.Experiments;
 
 /// <summary>A network an experiment talks to: one it started (and will kill) or one that was already running.</summary>
-public sealed class Network(Uri gateway, Uri? simulator, NetworkHost? host) : IAsyncDisposable
+public sealed class Network(Uri gateway, Uri? simulator, IStartedNetwork? host) : IAsyncDisposable
 {
     public Uri Gateway { get; } = gateway;
     public Uri? Simulator { get; } = simulator;
@@ -180,7 +180,7 @@ public sealed class ExperimentSession : IDisposable
 
     /// <summary>
     /// Starts a network from a copy of the topology (fixed simulator port, extra gateway environment, starting
-    /// strategy), or returns the running one. The copy and the AppHost's output are kept in the report folder.
+    /// strategy), or returns the running one. The copy is kept in the report folder.
     /// </summary>
     public async Task<Network> AcquireNetworkAsync(IReadOnlyDictionary<string, string>? environment, CancellationToken cancel, string? strategy = null)
     {
@@ -190,7 +190,6 @@ public sealed class ExperimentSession : IDisposable
             return new Network(ExternalGateway, SimulatorOverride, null);
         }
 
-        var dll = NetworkHost.FindAppHost(p.GetValue(o.AppHost), p.GetValue(o.Configuration)!);
         networksStarted++;
         // The gateway derives its default deadlines from real-world service times; a scaled network needs them scaled too.
         var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>(), StringComparer.Ordinal);
@@ -203,13 +202,12 @@ public sealed class ExperimentSession : IDisposable
         int? simulatorPort = Topology!.Gpus.Any(g => g.InSimulator) ? Topology.SimulatorPort ?? FreePort() : null;
         var variant = Path.Combine(OutFolder, $"topology-{networksStarted}.json");
         TopologyInfo.WriteVariant(TopologyFile!, variant, simulatorPort, environment, strategy);
-        var logPath = Path.Combine(OutFolder, $"apphost-{networksStarted}.log");
-        var host = await NetworkHost.StartAsync(dll, variant, environment, StartupTimeout, Log, logPath, cancel);
+        var host = await ctx.Networks.StartAsync(variant, StartupTimeout, Log, cancel);
         try
         {
             var simulator = SimulatorOverride
                 ?? (simulatorPort is { } port ? new Uri($"http://127.0.0.1:{port}/") : null)
-                ?? host.Endpoints.FirstOrDefault(kv => kv.Key.Contains("sim", StringComparison.OrdinalIgnoreCase)).Value;
+                ?? host.Simulator;
             var gateway = Targets.ParseLoopback(host.Gateway.ToString());
             await Targets.EnsureReachableAsync(Http, gateway, cancel);
             var expected = Topology.Gpus.Select(g => g.Orchestrator).Distinct().Count();
@@ -258,7 +256,7 @@ public sealed class ExperimentSession : IDisposable
         faults ??= [];
         if (faults.Count > 0 && network.Simulator is null)
         {
-            throw new UsageException("fault schedules need the simulator's admin URL: pass --simulator URL (or use an AppHost that prints it)");
+            throw new UsageException("fault schedules need the simulator's admin URL: pass --simulator URL (a network started from --topology has it)");
         }
 
         if (primed.Add(network.Gateway.ToString()))

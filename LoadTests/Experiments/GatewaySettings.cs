@@ -2,7 +2,7 @@ namespace LivepeerAspire.LoadTests.Experiments;
 
 /// <summary>
 /// A named set of environment variables for the gateway, e.g. <c>tight:Timeouts__ImageToVideoSeconds=60;Timeouts__FirstTokenSeconds=2</c>.
-/// The AppHost passes its environment on to the services it starts, so each setting needs its own network.
+/// The settings go into the gateway's environment in the topology, so each setting needs its own network.
 /// </summary>
 public sealed record GatewaySetting(string Name, IReadOnlyDictionary<string, string> Environment)
 {

@@ -195,18 +195,22 @@ public sealed class ExperimentTests
         conclusions[0].ShouldContain("b had the best tail");
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => Run(null, args);
+
+    private static async Task<(int Code, string Out, string Err)> Run(INetworkLauncher? launcher, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await LoadTestCli.RunAsync(args, new CliContext { Args = args, Out = stdout, Error = stderr, ShowProgress = false });
+        var context = launcher is null
+            ? new CliContext { Args = args, Out = stdout, Error = stderr, ShowProgress = false }
+            : new CliContext { Args = args, Out = stdout, Error = stderr, ShowProgress = false, Networks = launcher };
+        var code = await LoadTestCli.RunAsync(args, context);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
     [Theory]
     [InlineData("needs --topology FILE", "selection", "--capacity", "1")]
     [InlineData("unknown fault schedule 'melt'", "failover", "--gateway", "http://127.0.0.1:9", "--faults", "melt", "--capacity", "1")]
-    [InlineData("--apphost '/nope/AppHost.dll' does not exist", "deadline", "--topology", "TOPOLOGY", "--apphost", "/nope/AppHost.dll")]
     [InlineData("bad --loads value 'lots'", "selection", "--gateway", "http://127.0.0.1:9", "--loads", "lots", "--capacity", "1")]
     [InlineData("cannot compute the fleet capacity for text-to-image", "selection", "--topology", "TOPOLOGY", "--scenario", "text-to-image")]
     [InlineData("bad --seeds '4,x': 'x' is not an integer", "selection", "--gateway", "http://127.0.0.1:9", "--capacity", "1", "--seeds", "4,x")]
@@ -232,18 +236,16 @@ public sealed class ExperimentTests
     }
 
     [Fact]
-    public async Task Selection_starts_a_network_per_strategy_through_the_apphost_and_kills_it()
+    public async Task Selection_starts_a_network_per_strategy_and_stops_it()
     {
         var strategies = new List<string>();
         await using var gateway = await StrategyRecordingGatewayAsync(strategies);
-        var pids = TempFile("", ".pids");
-        var script = TempFile($"#!/bin/sh\necho $$ >> {pids}\necho \"starting\"\necho \"Dashboard: http://127.0.0.1:1\"\necho \"Gateway: {gateway.Url}\"\nexec sleep 300\n", ".sh");
-        MakeExecutable(script);
+        var launcher = new FakeLauncher(gateway.Url);
         var topology = TempFile(Topology);
         var outDir = Path.Combine(Path.GetTempPath(), "lt-sel-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, output, err) = await Run("selection", "--topology", topology, "--apphost", script, "--strategies", "round-robin,adaptive",
+            var (code, output, err) = await Run(launcher, "selection", "--topology", topology, "--strategies", "round-robin,adaptive",
                 "--loads", "0.5", "--capacity", "20", "--duration", "1s", "--warm-up", "0s", "--pause", "0s", "--out", outDir);
 
             code.ShouldBe(0, err);
@@ -254,18 +256,13 @@ public sealed class ExperimentTests
             summary.Runs.ShouldAllBe(r => r.Overall.Ok == r.Overall.Count && r.Overall.Count > 0);
             summary.Header.TimeScale.ShouldBe(0.01);
             summary.Conclusions.ShouldNotBeEmpty();
-            File.ReadAllText(Path.Combine(outDir, "apphost-2.log")).ShouldContain("Gateway: ");
-            var started = File.ReadAllLines(pids).Select(int.Parse).ToList();
-            started.Count.ShouldBe(2);
-            foreach (var pid in started)
-            {
-                Alive(pid).ShouldBeFalse($"AppHost stand-in {pid} should have been killed");
-            }
+            launcher.Topologies.Count.ShouldBe(2);
+            launcher.Topologies.ShouldAllBe(t => t.Contains("\"strategy\""));
+            launcher.Stopped.ShouldBe(2);
         }
         finally
         {
-            KillStandIns(pids);
-            DeleteAll(outDir, [script, topology, pids]);
+            DeleteAll(outDir, [topology]);
         }
     }
 
@@ -274,20 +271,18 @@ public sealed class ExperimentTests
     {
         var strategies = new List<string>();
         await using var gateway = await StrategyRecordingGatewayAsync(strategies);
-        var pids = TempFile("", ".pids");
-        var script = TempFile($"#!/bin/sh\necho $$ >> {pids}\necho \"Gateway: {gateway.Url}\"\nexec sleep 300\n", ".sh");
-        MakeExecutable(script);
+        var launcher = new FakeLauncher(gateway.Url);
         var topology = TempFile(Topology);
         var outDir = Path.Combine(Path.GetTempPath(), "lt-seeds-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, _, err) = await Run("selection", "--topology", topology, "--apphost", script, "--strategies", "round-robin,adaptive",
+            var (code, _, err) = await Run(launcher, "selection", "--topology", topology, "--strategies", "round-robin,adaptive",
                 "--loads", "0.5", "--capacity", "20", "--duration", "1s", "--warm-up", "0s", "--pause", "0s", "--seeds", "42,7", "--out", outDir);
 
             code.ShouldBe(0, err);
             strategies.ShouldBe(["round-robin", "adaptive", "round-robin", "adaptive"]);
-            File.ReadAllLines(pids).Select(int.Parse).ShouldAllBe(pid => !Alive(pid));
-            File.ReadAllLines(pids).Length.ShouldBe(4);
+            launcher.Topologies.Count.ShouldBe(4);
+            launcher.Stopped.ShouldBe(4);
             var summary = ReportFiles.ReadSummary(outDir);
             summary.Runs.Select(r => r.Label).ShouldBe(["round-robin @ 50% seed 42", "adaptive @ 50% seed 42", "round-robin @ 50% seed 7", "adaptive @ 50% seed 7"]);
             summary.Runs.Select(r => r.Seed).ShouldBe([42, 42, 7, 7]);
@@ -303,28 +298,24 @@ public sealed class ExperimentTests
         }
         finally
         {
-            KillStandIns(pids);
-            DeleteAll(outDir, [script, topology, pids]);
+            DeleteAll(outDir, [topology]);
         }
     }
 
     [Fact]
-    public async Task An_apphost_that_dies_before_its_gateway_line_is_reported_with_its_last_lines()
+    public async Task A_network_the_apphost_refuses_fails_the_experiment_with_the_topology_reason()
     {
-        var script = TempFile("#!/bin/sh\necho \"topology invalid: gpus[0].profile unknown\"\nexit 3\n", ".sh");
-        MakeExecutable(script);
-        var topology = TempFile(Topology);
+        var topology = TempFile(Topology.Replace("\"name\": \"chat\",", "\"name\": \"chat\", \"colour\": \"red\","));
         try
         {
-            var (code, _, err) = await Run("deadline", "--topology", topology, "--apphost", script, "--duration", "1s");
+            var (code, _, err) = await Run("deadline", "--topology", topology, "--duration", "1s", "--capacity", "1");
 
-            code.ShouldBe(4);
-            err.ShouldContain("exited (code 3) before printing its gateway URL");
-            err.ShouldContain("gpus[0].profile unknown");
+            code.ShouldBe(4, err);
+            err.ShouldContain("did not start");
+            err.ShouldContain("$.orchestrators[2].colour: unknown member");
         }
         finally
         {
-            File.Delete(script);
             File.Delete(topology);
         }
     }
@@ -367,19 +358,16 @@ public sealed class ExperimentTests
     public async Task Overhead_generates_a_topology_with_the_zero_latency_runner_and_compares_against_the_bare_proxy()
     {
         await using var gateway = await FakeGateway.InstantAsync();
-        var seen = TempFile("", ".topologies");
-        var pids = TempFile("", ".pids");
-        var script = TempFile($"#!/bin/sh\necho $$ >> {pids}\ncat \"$2\" >> {seen}\necho \"Gateway: {gateway.Url}\"\nexec sleep 300\n", ".sh");
-        MakeExecutable(script);
+        var launcher = new FakeLauncher(gateway.Url);
         var outDir = Path.Combine(Path.GetTempPath(), "lt-ovh-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, output, err) = await Run("overhead", "--apphost", script, "--rate", "20", "--duration", "1s", "--warm-up", "0s",
+            var (code, output, err) = await Run(launcher, "overhead", "--rate", "20", "--duration", "1s", "--warm-up", "0s",
                 "--throughput-duration", "1s", "--copies", "2", "--pause", "0s", "--out", outDir, "--payments-off", "Payments__Mode=off-chain");
 
             code.ShouldBe(0, err);
             output.ShouldContain("overhead: bare proxy");
-            var topologies = File.ReadAllText(seen);
+            var topologies = string.Join("\n", launcher.Topologies);
             topologies.ShouldContain("\"runner\": \"external\"");
             topologies.ShouldContain("Payments__Mode");
             var summary = ReportFiles.ReadSummary(outDir);
@@ -390,12 +378,11 @@ public sealed class ExperimentTests
             ]);
             summary.Runs.ShouldAllBe(r => r.Overall.Ok == r.Overall.Count && r.Overall.Count > 0);
             summary.Sections.First().Rows.Count.ShouldBe(3);
-            File.ReadAllLines(pids).Select(int.Parse).ShouldAllBe(pid => !Alive(pid));
+            launcher.Stopped.ShouldBe(launcher.Topologies.Count);
         }
         finally
         {
-            KillStandIns(pids);
-            DeleteAll(outDir, [script, seen, pids]);
+            DeleteAll(outDir, []);
         }
     }
 
@@ -419,18 +406,6 @@ public sealed class ExperimentTests
         });
     });
 
-    /// <summary>Kills every AppHost stand-in whose pid the script wrote, in case the experiment did not.</summary>
-    private static void KillStandIns(string pids)
-    {
-        foreach (var pid in File.Exists(pids) ? File.ReadAllLines(pids).Select(int.Parse) : [])
-        {
-            if (Alive(pid))
-            {
-                Process.GetProcessById(pid).Kill(true);
-            }
-        }
-    }
-
     private static void DeleteAll(string directory, string[] files)
     {
         foreach (var file in files)
@@ -441,27 +416,6 @@ public sealed class ExperimentTests
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, true);
-        }
-    }
-
-    private static void MakeExecutable(string path)
-    {
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    private static bool Alive(int pid)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using LivepeerAspire.AppHost.Hosting;
 using LivepeerAspire.Network.Tests.Infrastructure;
 
 namespace LivepeerAspire.Network.Tests;
@@ -11,11 +10,11 @@ public sealed class NetworkFixtureTests(NetworkFixture fixture)
     [Fact]
     public void Every_resource_of_the_test_topology_is_running()
     {
-        var instances = fixture.App.Instances;
-        instances.Select(i => i.Name).ShouldBe(
+        var names = fixture.Network.ResourceNames;
+        names.ShouldBe(
             ["simulator", "orchestrator-o1", "orchestrator-o2", "ollama-o3-gpu0", "orchestrator-o3", "gateway"],
             ignoreOrder: true);
-        instances.ShouldAllBe(i => i.State == ResourceState.Running);
+        names.ShouldAllBe(name => fixture.Network.StateOf(name) == "Running");
         fixture.OrchestratorUrls.Keys.ShouldBe(["o1", "o2", "o3"], ignoreOrder: true);
     }
 
@@ -29,17 +28,61 @@ public sealed class NetworkFixtureTests(NetworkFixture fixture)
     }
 
     [Fact]
-    public async Task Orchestrators_and_simulator_answer_health_and_the_dashboard_lists_them()
+    public async Task Orchestrators_and_simulator_answer_health()
     {
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
         foreach (var url in fixture.OrchestratorUrls.Values.Append(fixture.SimulatorUrl))
         {
             (await http.GetAsync(url + "/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
         }
+    }
 
-        var resources = await http.GetStringAsync(fixture.DashboardUrl + "/api/resources");
-        resources.ShouldContain("\"orchestrator-o3\"");
-        resources.ShouldContain("\"running\"");
+    [Fact]
+    public async Task The_crash_command_on_an_orchestrator_makes_the_gateway_route_around_it_until_recover()
+    {
+        using var client = fixture.CreateGatewayClient();
+        var o1 = fixture.Network.OrchestratorResource("o1");
+        (await fixture.Network.ExecuteCommandAsync(o1, "fault-crash")).Success.ShouldBeTrue();
+        try
+        {
+            using var simulator = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+            var gpu = JsonDocument.Parse(await simulator.GetStringAsync(fixture.SimulatorUrl + "/admin/gpus/o1-gpu0")).RootElement;
+            gpu.GetProperty("fault").GetProperty("spec").GetProperty("kind").GetString().ShouldBe("crash");
+
+            // Round-robin would give o1 every other job; each must still succeed, served by o2.
+            for (var i = 0; i < 4; i++)
+            {
+                using var response = await client.PostAsync("/text-to-image", Json("""{"model_id":"SG161222/RealVisXL_V4.0_Lightning","prompt":"a cat","width":512,"height":512}"""));
+                response.StatusCode.ShouldBe(HttpStatusCode.OK);
+                fixture.OrchestratorName(response.Headers.GetValues("Livepeer-Orchestrator").Single()).ShouldBe("o2");
+            }
+        }
+        finally
+        {
+            (await fixture.Network.ExecuteCommandAsync(o1, "fault-clear")).Success.ShouldBeTrue();
+        }
+
+        using var simulatorAfter = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+        var after = JsonDocument.Parse(await simulatorAfter.GetStringAsync(fixture.SimulatorUrl + "/admin/gpus/o1-gpu0")).RootElement;
+        after.TryGetProperty("fault", out var fault).ShouldBeFalse(fault.ToString());
+    }
+
+    [Fact]
+    public async Task A_fault_command_while_the_simulator_is_stopped_fails_with_a_reason()
+    {
+        // Commands run against the resource they sit on; the simulator is a separate process, so stop it.
+        (await fixture.Network.ExecuteCommandAsync("simulator", "resource-stop")).Success.ShouldBeTrue();
+        try
+        {
+            var result = await fixture.Network.ExecuteCommandAsync(fixture.Network.OrchestratorResource("o1"), "fault-hang");
+            result.Success.ShouldBeFalse();
+            result.Message!.ShouldContain("did not answer");
+        }
+        finally
+        {
+            (await fixture.Network.ExecuteCommandAsync("simulator", "resource-start")).Success.ShouldBeTrue();
+            await fixture.Network.WaitForHealthyAsync("simulator");
+        }
     }
 
     [Fact]

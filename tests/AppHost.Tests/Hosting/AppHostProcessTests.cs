@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
-using LivepeerAspire.AppHost.Hosting;
 using LivepeerAspire.AppHost.Tests.Support;
 
 namespace LivepeerAspire.AppHost.Tests.Hosting;
@@ -11,32 +9,44 @@ public sealed class AppHostProcessTests : IDisposable
 {
     private readonly string _runDir = Directory.CreateTempSubdirectory("apphost-run-").FullName;
 
-    private static string Tiny => Path.Combine(DistributedApplicationOptions.FindRepositoryRoot(), "tests", "AppHost.Tests", "topologies", "tiny.json");
+    private static string Tiny => Path.Combine(TestApps.RepositoryRoot, "tests", "AppHost.Tests", "topologies", "tiny.json");
 
     [Theory]
     [InlineData("TERM")]
     [InlineData("INT")]
-    public async Task A_signal_stops_every_child_and_frees_every_port(string signal)
+    public async Task A_signal_stops_dcp_the_dashboard_and_every_service_and_frees_every_port(string signal)
     {
         await using var host = AppHostProcess.Start("--topology", Tiny, "--gateway-port", "0", "--dashboard-port", "0", "--run-dir", _runDir);
         var gateway = await host.WaitForLineAsync("Gateway", TimeSpan.FromMinutes(3));
         var dashboard = await host.WaitForLineAsync("Dashboard", TimeSpan.FromSeconds(10));
-        host.Stdout.ShouldContain("resources healthy in");
+        await host.WaitForLineAsync("3 resources healthy in", TimeSpan.FromSeconds(60), separator: " ");
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
         (await http.GetAsync(gateway + "/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        var resources = JsonDocument.Parse(await http.GetStringAsync(dashboard + "/api/resources")).RootElement.EnumerateArray().ToList();
-        resources.Select(r => r.GetProperty("name").GetString()).ShouldBe(["simulator", "orchestrator-o1", "gateway"], ignoreOrder: true);
-        resources.ShouldAllBe(r => r.GetProperty("state").GetString() == "running");
-        var pids = resources.Select(r => r.GetProperty("pid").GetInt32()).ToList();
-        var ports = resources.Select(r => new Uri(r.GetProperty("url").GetString()!).Port).Append(new Uri(dashboard).Port).ToList();
-        pids.ShouldAllBe(pid => !TestApps.ProcessIsGone(pid));
+        (await http.GetAsync(dashboard)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var children = TestApps.ProcessesOf(host.Pid);
+        var commands = children.Select(pid => File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')).ToList();
+        commands.ShouldContain(c => c.Contains("dcp", StringComparison.Ordinal) && c.Contains("start-apiserver", StringComparison.Ordinal));
+        commands.ShouldContain(c => c.Contains("Aspire.Dashboard", StringComparison.Ordinal));
+        foreach (var service in new[] { "Gateway", "Orchestrator", "Runner.Simulated" })
+        {
+            commands.ShouldContain(c => c.Contains($"/net10.0/{service} ", StringComparison.Ordinal) || c.EndsWith($"/net10.0/{service} ", StringComparison.Ordinal), service);
+        }
+
+        var ports = new[] { new Uri(gateway).Port, new Uri(dashboard).Port };
 
         host.Signal(signal);
 
         (await host.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBeTrue("the AppHost should exit after the signal");
         host.ExitCode.ShouldBe(0);
         host.Stdout.ShouldContain("Stopped.");
-        pids.ShouldAllBe(pid => TestApps.ProcessIsGone(pid));
+        // DCP stops its own processes after the AppHost has gone; give it the few seconds it takes.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (children.Any(pid => !TestApps.ProcessIsGone(pid)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        children.Where(pid => !TestApps.ProcessIsGone(pid)).ShouldBeEmpty();
         foreach (var port in ports)
         {
             using var probe = new TcpListener(IPAddress.Loopback, port);
@@ -50,7 +60,7 @@ public sealed class AppHostProcessTests : IDisposable
     {
         var bad = Path.Combine(_runDir, "bad.json");
         File.WriteAllText(bad, """{ "orchestrators": [ { "name": "o1", "gpus": [ { "profile": "RTX 4090", "pipeline": "text-to-sound" } ] } ] }""");
-        await using var host = AppHostProcess.Start("--topology", bad, "--gateway-port", "0", "--no-dashboard", "--run-dir", Path.Combine(_runDir, "run"));
+        await using var host = AppHostProcess.Start("--topology", bad, "--gateway-port", "0", "--run-dir", Path.Combine(_runDir, "run"));
 
         (await host.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBeTrue();
 
@@ -69,7 +79,7 @@ public sealed class AppHostProcessTests : IDisposable
                 { "profile": "RTX 9999", "pipeline": "text-to-image" } ] } ] }
             """);
         var run = Path.Combine(_runDir, "run");
-        await using var host = AppHostProcess.Start("--topology", bad, "--gateway-port", "0", "--no-dashboard", "--run-dir", run);
+        await using var host = AppHostProcess.Start("--topology", bad, "--gateway-port", "0", "--run-dir", run);
 
         (await host.WaitForExitAsync(TimeSpan.FromSeconds(120))).ShouldBeTrue();
 

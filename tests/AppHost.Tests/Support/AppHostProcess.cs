@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LivepeerAspire.AppHost.Hosting;
 
 namespace LivepeerAspire.AppHost.Tests.Support;
 
@@ -9,6 +8,7 @@ internal sealed class AppHostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
+    private int _disposed;
 
     private AppHostProcess(Process process)
     {
@@ -45,8 +45,8 @@ internal sealed class AppHostProcess : IAsyncDisposable
 
     public static AppHostProcess Start(params string[] args)
     {
-        var root = DistributedApplicationOptions.FindRepositoryRoot();
-        var dll = Path.Combine(root, "AppHost", "bin", DistributedApplicationOptions.BuildConfiguration, "net10.0", "AppHost.dll");
+        var root = TestApps.RepositoryRoot;
+        var dll = Path.Combine(root, "AppHost", "bin", TestApps.BuildConfiguration, "net10.0", "AppHost.dll");
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -55,6 +55,10 @@ internal sealed class AppHostProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = root,
         };
+        // As the launch profile sets them for `dotnet run`: the dashboard over plain http on loopback, no login.
+        psi.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        psi.Environment["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Development";
         psi.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
@@ -72,17 +76,22 @@ internal sealed class AppHostProcess : IAsyncDisposable
     }
 
     /// <summary>The value after "<paramref name="label"/>: " once the AppHost prints it.</summary>
-    public async Task<string> WaitForLineAsync(string label, TimeSpan timeout)
+    public async Task<string> WaitForLineAsync(string label, TimeSpan timeout, string separator = ": ", bool contains = false)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             lock (_stdout)
             {
-                var line = _stdout.FirstOrDefault(l => l.StartsWith(label + ": ", StringComparison.Ordinal));
-                if (line is not null)
+                if (contains && _stdout.FirstOrDefault(l => l.Contains(label, StringComparison.Ordinal)) is { } found)
                 {
-                    return line[(label.Length + 2)..].Trim();
+                    return found;
+                }
+
+                var line = _stdout.FirstOrDefault(l => l.StartsWith(label + separator, StringComparison.Ordinal));
+                if (!contains && line is not null)
+                {
+                    return line[(label.Length + separator.Length)..].Trim();
                 }
             }
 
@@ -120,6 +129,11 @@ internal sealed class AppHostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             Signal("TERM");

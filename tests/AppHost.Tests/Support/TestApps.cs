@@ -1,33 +1,13 @@
-using LivepeerAspire.AppHost.Hosting;
-
 namespace LivepeerAspire.AppHost.Tests.Support;
 
 internal static class TestApps
 {
-    /// <summary>A builder for small compositions of real child processes (sh, sleep), fast probes, no dashboard unless asked.</summary>
-    public static DistributedApplicationBuilder Builder(int? dashboardPort = null, TextWriter? output = null) =>
-        DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-        {
-            DashboardPort = dashboardPort,
-            ShutdownGracePeriod = TimeSpan.FromSeconds(2),
-            HealthCheckInterval = TimeSpan.FromMilliseconds(200),
-            StartupProbeInterval = TimeSpan.FromMilliseconds(50),
-            Output = output ?? TextWriter.Null,
-        });
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}.");
-            }
-
-            await Task.Delay(25);
-        }
-    }
+    /// <summary>The configuration these tests were built in; the AppHost and services were built alongside in the same one.</summary>
+    public static string BuildConfiguration =>
+        typeof(TestApps).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
 
     public static bool ProcessIsGone(int pid)
     {
@@ -48,5 +28,64 @@ internal static class TestApps
         {
             return true;
         }
+    }
+
+    /// <summary>
+    /// Every process an AppHost started: DCP detaches from it but names it with <c>--monitor PID</c>, and DCP in turn
+    /// starts the dashboard and the resources; so the AppHost's children, the processes monitoring it, and all of their
+    /// descendants.
+    /// </summary>
+    public static IReadOnlyList<int> ProcessesOf(int appHostPid)
+    {
+        var parents = new Dictionary<int, int>();
+        var commandLines = new Dictionary<int, string>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                commandLines[pid] = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        var found = new HashSet<int> { appHostPid };
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var (pid, parent) in parents)
+            {
+                var monitors = commandLines.TryGetValue(pid, out var cmd) && found.Any(f => cmd.Contains($"--monitor {f} ", StringComparison.Ordinal) || cmd.EndsWith($"--monitor {f}", StringComparison.Ordinal));
+                if (!found.Contains(pid) && (found.Contains(parent) || monitors))
+                {
+                    found.Add(pid);
+                    changed = true;
+                }
+            }
+        }
+
+        found.Remove(appHostPid);
+        return [.. found];
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LivepeerAspire.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("LivepeerAspire.sln not found above " + AppContext.BaseDirectory);
     }
 }

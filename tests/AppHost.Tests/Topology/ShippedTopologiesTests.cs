@@ -1,11 +1,11 @@
-using LivepeerAspire.AppHost.Hosting;
+using LivepeerAspire.AppHost.Tests.Support;
 using LivepeerAspire.AppHost.Topology;
 
 namespace LivepeerAspire.AppHost.Tests.Topology;
 
 public sealed class ShippedTopologiesTests
 {
-    private static string Root => DistributedApplicationOptions.FindRepositoryRoot();
+    private static string Root => TestApps.RepositoryRoot;
 
     public static TheoryData<string> Files => new()
     {
@@ -41,16 +41,17 @@ public sealed class ShippedTopologiesTests
     }
 
     [Fact]
-    public void Default_topology_covers_llm_images_and_video_on_different_gpus_with_an_ollama_orchestrator()
+    public void Default_topology_serves_all_nine_pipelines_on_different_gpus_with_an_ollama_orchestrator()
     {
         var spec = TopologyReader.Load(TopologyHosting.DefaultTopologyFile(Root));
         var gpus = spec.Orchestrators.SelectMany(o => o.Gpus).ToList();
 
         spec.Orchestrators.Count.ShouldBeGreaterThanOrEqualTo(3);
-        gpus.Select(g => g.Pipeline).Distinct().ShouldBe(["image-to-video", "text-to-image", "llm"], ignoreOrder: true);
+        gpus.Select(g => g.Pipeline).Distinct().ShouldBe(
+            ["text-to-image", "image-to-image", "image-to-video", "upscale", "audio-to-text", "segment-anything-2", "image-to-text", "text-to-speech", "llm"],
+            ignoreOrder: true);
         gpus.ShouldContain(g => g.Runner == RunnerKind.Ollama && g.Pipeline == "llm");
         spec.Orchestrators.Select(o => string.Join("+", o.Gpus.Select(g => g.Profile))).Distinct().Count().ShouldBe(spec.Orchestrators.Count);
         spec.Gateway.Port.ShouldBe(9935);
-        spec.DashboardPort.ShouldBe(18888);
     }
 }

@@ -7,7 +7,6 @@ using System.Net.Sockets;
 using System.Numerics;
 using System.Text.Json;
 using Google.Protobuf;
-using LivepeerAspire.AppHost.Hosting;
 using LivepeerAspire.Network.Tests.Support;
 using LivepeerAspire.Protocol.Eth;
 using LivepeerAspire.Protocol.Ledger;
@@ -213,7 +212,7 @@ public sealed class PaymentsNetworkTests(PaymentsNetworkFixture network)
     {
         var dataDir = Directory.CreateTempSubdirectory("unfunded-gateway-").FullName;
         var port = FreePort();
-        var dll = Path.Combine(DistributedApplicationOptions.FindRepositoryRoot(), "Gateway", "bin", DistributedApplicationOptions.BuildConfiguration, "net10.0", "Gateway.dll");
+        var dll = Path.Combine(TopologyNetworkFixture.FindRepositoryRoot(), "Gateway", "bin", TopologyNetworkFixture.BuildConfiguration, "net10.0", "Gateway.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";

@@ -1,11 +1,12 @@
-using LivepeerAspire.AppHost.Topology;
 using LivepeerAspire.Network.Tests.Infrastructure;
+using LivepeerAspire.Networks;
 
 namespace LivepeerAspire.Network.Tests.Support;
 
 /// <summary>
-/// A real network started from one of <c>tests/Network.Tests/topologies/*.json</c> and shared by a test
-/// collection; every child process is stopped on dispose, also when start-up failed.
+/// A real network started through the AppHost (Aspire.Hosting.Testing) from one of
+/// <c>tests/Network.Tests/topologies/*.json</c> and shared by a test collection; DCP and every process it started are
+/// stopped on dispose, also when start-up failed.
 /// </summary>
 public abstract class TopologyNetworkFixture(string topologyFileName) : IAsyncLifetime
 {
@@ -17,6 +18,7 @@ public abstract class TopologyNetworkFixture(string topologyFileName) : IAsyncLi
 
     public string SimulatorUrl => Network.SimulatorUrl ?? throw new InvalidOperationException("This topology has no simulator.");
 
+    /// <summary>Orchestrator name (o1, o2, …) → URL.</summary>
     public IReadOnlyDictionary<string, string> OrchestratorUrls => Network.OrchestratorUrls;
 
     public HttpClient CreateClient(string? baseUrl = null) => new(new SocketsHttpHandler { UseProxy = false })
@@ -29,11 +31,28 @@ public abstract class TopologyNetworkFixture(string topologyFileName) : IAsyncLi
     public string OrchestratorName(string serviceUri) =>
         OrchestratorUrls.Single(o => Same(o.Value, serviceUri)).Key;
 
+    /// <summary>The configuration these tests were built in; the services were built alongside in the same one.</summary>
+    public static string BuildConfiguration =>
+        typeof(TopologyNetworkFixture).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
+
+    public static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LivepeerAspire.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("LivepeerAspire.sln not found above " + AppContext.BaseDirectory);
+    }
+
     public async Task InitializeAsync() =>
         _network = await LivepeerNetwork.StartAsync(new LivepeerNetworkOptions
         {
             TopologyFile = NetworkFixture.TopologyPath(topologyFileName),
-            DashboardPort = null,
             HealthyTimeout = TimeSpan.FromMinutes(4),
         });
 

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using LivepeerAspire.AppHost.Resources;
+using LivepeerAspire.AppHost.Topology;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace LivepeerAspire.Networks;
+
+public sealed record LivepeerNetworkOptions
+{
+    public required string TopologyFile { get; init; }
+
+    /// <summary>0 (default) = any free port, so tests never clash with a running AppHost.</summary>
+    public int GatewayPort { get; init; }
+
+    /// <summary>Serve the Aspire dashboard (on <see cref="DashboardPort"/>, 0 = any free port).</summary>
+    public bool Dashboard { get; init; }
+
+    public int DashboardPort { get; init; }
+
+    /// <summary>Where fleet.json, aiModels.json, keys and the ledger go; a fresh temporary folder when null (deleted on dispose).</summary>
+    public string? RunDirectory { get; init; }
+
+    public TimeSpan HealthyTimeout { get; init; } = TimeSpan.FromMinutes(3);
+}
+
+/// <summary>
+/// A whole network started from a topology through the real AppHost (Aspire.Hosting.Testing: the same composition,
+/// DCP and resources as <c>dotnet run --project AppHost</c>), for tests and load-test experiments. It is ready once
+/// every resource is healthy; disposing it stops DCP and every process it started, also when start-up failed.
+/// </summary>
+public sealed class LivepeerNetwork : IAsyncDisposable
+{
+    private readonly bool ownsRunDirectory;
+    private readonly IReadOnlyList<IResource> resources;
+
+    private LivepeerNetwork(DistributedApplication app, IReadOnlyList<IResource> resources, string runDirectory, bool ownsRunDirectory, string? dashboardUrl)
+    {
+        App = app;
+        this.resources = resources;
+        RunDirectory = runDirectory;
+        this.ownsRunDirectory = ownsRunDirectory;
+        DashboardUrl = dashboardUrl;
+    }
+
+    public DistributedApplication App { get; }
+
+    public string RunDirectory { get; }
+
+    public string? DashboardUrl { get; }
+
+    public TimeSpan TimeToHealthy { get; private set; }
+
+    /// <summary>Every resource's name, as the dashboard lists it.</summary>
+    public IReadOnlyList<string> ResourceNames => resources.Select(r => r.Name).ToList();
+
+    public string GatewayUrl => UrlOf(Single(LivepeerRole.Gateway).Name)!;
+
+    public string? SimulatorUrl => resources.FirstOrDefault(r => RoleOf(r)?.Role == LivepeerRole.Simulator) is { } s ? UrlOf(s.Name) : null;
+
+    /// <summary>Orchestrator name (as in the topology, replicas expanded) → its URL (also its service URI).</summary>
+    public IReadOnlyDictionary<string, string> OrchestratorUrls =>
+        resources.Where(r => RoleOf(r)?.Role == LivepeerRole.Orchestrator).ToDictionary(r => RoleOf(r)!.Orchestrator!, r => UrlOf(r.Name)!);
+
+    /// <summary>The resource name of the orchestrator named <paramref name="orchestrator"/> in the topology.</summary>
+    public string OrchestratorResource(string orchestrator) =>
+        resources.Single(r => RoleOf(r) is { Role: LivepeerRole.Orchestrator } role && role.Orchestrator == orchestrator).Name;
+
+    public string? UrlOf(string resourceName) =>
+        resources.Single(r => r.Name == resourceName) is IResourceWithEndpoints withEndpoints
+        && withEndpoints.Annotations.OfType<EndpointAnnotation>().FirstOrDefault() is { Port: { } port } endpoint
+            ? $"{endpoint.UriScheme}://127.0.0.1:{port}"
+            : null;
+
+    /// <summary>The resource's state as the dashboard shows it (Running, Exited, FailedToStart …).</summary>
+    public string? StateOf(string resourceName) =>
+        App.Services.GetRequiredService<ResourceNotificationService>().TryGetCurrentState(resourceName, out var e) ? e.Snapshot.State?.Text : null;
+
+    /// <summary>Runs a dashboard command (a fault button, <c>resource-stop</c>, <c>resource-start</c>, <c>resource-restart</c> …).</summary>
+    public async Task<ExecuteCommandResult> ExecuteCommandAsync(string resourceName, string command, CancellationToken ct = default) =>
+        await App.ResourceCommands.ExecuteCommandAsync(resourceName, command, ct);
+
+    public async Task WaitForHealthyAsync(string resourceName, CancellationToken ct = default) =>
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(resourceName, ct);
+
+    public static async Task<LivepeerNetwork> StartAsync(LivepeerNetworkOptions options, CancellationToken ct = default)
+    {
+        // A topology the AppHost would refuse is refused here with its reason, before Aspire starts anything.
+        TopologyReader.Load(Path.GetFullPath(options.TopologyFile));
+        var ownsRunDirectory = options.RunDirectory is null;
+        var runDirectory = options.RunDirectory ?? Path.Combine(Path.GetTempPath(), "livepeer-aspire", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}"[..32]);
+        string[] args = ["--topology", Path.GetFullPath(options.TopologyFile), "--gateway-port", options.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--run-dir", runDirectory];
+        string? dashboardUrl = null;
+        if (options.Dashboard)
+        {
+            dashboardUrl = $"http://127.0.0.1:{(options.DashboardPort == 0 ? LoopbackPorts.Allocate() : options.DashboardPort)}";
+            args =
+            [
+                .. args,
+                "--ASPNETCORE_URLS", dashboardUrl,
+                "--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL", $"http://127.0.0.1:{LoopbackPorts.Allocate()}",
+                "--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL", $"http://127.0.0.1:{LoopbackPorts.Allocate()}",
+                "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS", "true",
+            ];
+        }
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, (appOptions, _) =>
+        {
+            appOptions.DisableDashboard = !options.Dashboard;
+            appOptions.AllowUnsecuredTransport = true;
+        }, ct);
+        var resources = builder.Resources.ToList();
+        var app = await builder.BuildAsync(ct);
+        var network = new LivepeerNetwork(app, resources, runDirectory, ownsRunDirectory, dashboardUrl);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            await app.StartAsync(ct);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(options.HealthyTimeout);
+            await Task.WhenAll(resources.Where(r => RoleOf(r) is not null)
+                .Select(r => network.WaitUntilHealthyAsync(r, timeout.Token)));
+            network.TimeToHealthy = clock.Elapsed;
+            return network;
+        }
+        catch
+        {
+            await network.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        if (ownsRunDirectory)
+        {
+            try
+            {
+                Directory.Delete(RunDirectory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private async Task WaitUntilHealthyAsync(IResource resource, CancellationToken ct)
+    {
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceAsync(resource.Name,
+                e => e.Snapshot.HealthStatus == HealthStatus.Healthy && e.Snapshot.State?.Text == KnownResourceStates.Running
+                    || e.Snapshot.State?.Text is { } state && (state == KnownResourceStates.FailedToStart || KnownResourceStates.TerminalStates.Contains(state)),
+                ct);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{resource.Name} was not healthy in time; its state: {StateOf(resource.Name) ?? "unknown"}");
+        }
+
+        if (StateOf(resource.Name) is { } final && final != KnownResourceStates.Running)
+        {
+            throw new InvalidOperationException($"{resource.Name} did not start: {final}");
+        }
+    }
+
+    private IResource Single(LivepeerRole role) => resources.Single(r => RoleOf(r)?.Role == role);
+
+    private static LivepeerRoleAnnotation? RoleOf(IResource resource) => resource.Annotations.OfType<LivepeerRoleAnnotation>().FirstOrDefault();
+}

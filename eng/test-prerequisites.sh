@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Everything the tests need beyond the .NET SDK, installed when missing. The test projects' build runs this
+# (tests/Directory.Build.targets), so `dotnet test LivepeerAspire.sln` on a fresh clone sets itself up; it is quick
+# when everything is present. Debian packages are installed only as root (as CI runs); otherwise it says what to run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+# Test projects build in parallel: one set-up at a time, the others find it done.
+exec 9>"${TMPDIR:-/tmp}/livepeer-aspire-test-prerequisites.lock"
+flock 9
+
+# Debian packages: libsecp256k1 (the fast ticket signatures the benchmarks and vector tests check), chromium (the
+# dashboard browser test), Node.js and npm (the official JavaScript clients).
+need=()
+ldconfig -p 2>/dev/null | grep -q 'libsecp256k1\.so\.1' || need+=(libsecp256k1-1)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test prerequisites: installing ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "warning: the tests need these Debian packages: sudo apt-get install ${need[*]}" >&2
+  fi
+fi
+
+# The JavaScript clients the tests drive (@livepeer/ai, openai, ethers …), reinstalled when the lock file changes.
+js="$root/tests/js"
+if command -v npm >/dev/null 2>&1 && { [ ! -f "$js/node_modules/.package-lock.json" ] || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; }; then
+  echo "test prerequisites: npm ci in tests/js"
+  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using LivepeerAspire.AppHost.Tests.Support;
+
+namespace LivepeerAspire.AppHost.Tests.Topology;
+
+/// <summary>The default topology's deployment manifest, published once for the class.</summary>
+public sealed class DefaultManifestFixture : IAsyncLifetime
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("manifest-").FullName;
+
+    internal Manifest Manifest { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Manifest = await Manifest.PublishAsync(Path.Combine(TestApps.RepositoryRoot, "AppHost", "topologies", "default.json"), directory);
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(directory, recursive: true);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// <c>--publisher manifest</c>: every resource of the topology with its environment and bindings, as Aspire's
+/// deployment tools read them, and the files (fleet, aiModels.json) the composition generated.
+/// </summary>
+public sealed class ManifestTests(DefaultManifestFixture fixture) : IClassFixture<DefaultManifestFixture>
+{
+    private Manifest Manifest => fixture.Manifest;
+
+    [Fact]
+    public void Every_resource_of_the_default_topology_is_a_dotnet_project_with_an_http_binding()
+    {
+        Manifest.Names.ShouldBe(["simulator", "orchestrator-o1", "orchestrator-o2", "ollama-o3-gpu0", "orchestrator-o3", "orchestrator-o4", "gateway"]);
+        var projects = new Dictionary<string, string>
+        {
+            ["simulator"] = "Runner.Simulated/Runner.Simulated.csproj",
+            ["ollama-o3-gpu0"] = "Runner.Ollama/Runner.Ollama.csproj",
+            ["gateway"] = "Gateway/Gateway.csproj",
+        };
+        foreach (var name in Manifest.Names)
+        {
+            var resource = Manifest[name];
+            resource.GetProperty("type").GetString().ShouldBe("project.v0");
+            var project = Path.GetFullPath(Path.Combine(Manifest.Directory, resource.GetProperty("path").GetString()!));
+            project.ShouldBe(Path.Combine(TestApps.RepositoryRoot, projects.GetValueOrDefault(name, "Orchestrator/Orchestrator.csproj")));
+            File.Exists(project).ShouldBeTrue();
+            resource.GetProperty("bindings").GetProperty("http").GetProperty("scheme").GetString().ShouldBe("http");
+        }
+
+        Manifest.Port("gateway").ShouldBe(9935);
+        Manifest.Names.Select(Manifest.Port).Distinct().Count().ShouldBe(Manifest.Names.Count);
+    }
+
+    [Fact]
+    public void The_fleet_file_lists_every_simulated_gpu_with_the_time_scale()
+    {
+        var fleetFile = Manifest.Env("simulator", "Simulator__FleetFile");
+        using var fleet = JsonDocument.Parse(File.ReadAllText(fleetFile));
+        var gpus = fleet.RootElement.GetProperty("gpus").EnumerateArray().ToList();
+
+        Manifest.Env("simulator", "Simulator__TimeScale").ShouldBe("0.1");
+        fleet.RootElement.GetProperty("timeScale").GetDouble().ShouldBe(0.1);
+        fleet.RootElement.GetProperty("seed").GetInt32().ShouldBe(42);
+        gpus.Select(g => g.GetProperty("id").GetString()).ShouldBe(["o1-gpu0", "o1-gpu1", "o1-gpu2", "o1-gpu3", "o2-gpu0", "o2-gpu1", "o2-gpu2", "o2-gpu3", "o2-gpu4", "o2-gpu5", "o3-gpu0", "o4-gpu0"]);
+        gpus[0].GetProperty("profile").GetString().ShouldBe("RTX 4090");
+        gpus.Single(g => g.GetProperty("profile").GetString() == "RTX 4060 8GB").GetProperty("cpuOffload").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Each_orchestrator_gets_its_ai_models_file_pointing_at_its_runner()
+    {
+        using var models1 = JsonDocument.Parse(File.ReadAllText(Manifest.Env("orchestrator-o1", "Orchestrator__AiModelsFile")));
+        var first = models1.RootElement[0];
+        first.GetProperty("pipeline").GetString().ShouldBe("image-to-video");
+        first.GetProperty("url").GetString().ShouldBe($"{Manifest.Url("simulator")}/gpus/o1-gpu0/");
+        first.GetProperty("price_per_unit").GetRawText().ShouldBe("3390842");
+        first.GetProperty("warm").GetBoolean().ShouldBeTrue();
+
+        using var models3 = JsonDocument.Parse(File.ReadAllText(Manifest.Env("orchestrator-o3", "Orchestrator__AiModelsFile")));
+        models3.RootElement[0].GetProperty("url").GetString().ShouldBe(Manifest.Url("ollama-o3-gpu0"));
+        Manifest.Env("ollama-o3-gpu0", "OllamaRunner__BaseUrl").ShouldBe("{simulator.bindings.http.url}/gpus/o3-gpu0/ollama");
+        Manifest.Env("orchestrator-o1", "Orchestrator__ServiceUri").ShouldBe("{orchestrator-o1.bindings.http.url}");
+        Manifest.Env("orchestrator-o1", "Orchestrator__Stake").ShouldBe("5000");
+        Directory.Exists(Manifest.Env("orchestrator-o1", "Orchestrator__DataDir")).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void The_gateway_references_every_orchestrator_and_shares_the_ledger()
+    {
+        foreach (var name in Manifest.Names.Where(n => n.StartsWith("orchestrator-", StringComparison.Ordinal)))
+        {
+            Manifest.Env("gateway", $"services__{name}__http__0").ShouldBe($"{{{name}.bindings.http.url}}");
+            Manifest.Env(name, "ConnectionStrings__ledger").ShouldBe(Manifest.Env("gateway", "ConnectionStrings__ledger"));
+        }
+
+        Manifest.Env("gateway", "Selection__Strategy").ShouldBe("round-robin");
+        Manifest.Env("gateway", "Payments__MaxTotalEV").ShouldBe("100000000000000");
+    }
+}
+
+/// <summary>Topologies beyond the default: replicas, external runners and runner containers.</summary>
+public sealed class OtherManifestTests : IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("manifest-other-").FullName;
+
+    [Fact]
+    public async Task Replicas_expand_into_separate_orchestrators_each_with_its_own_gpu_and_port()
+    {
+        var manifest = await Manifest.PublishAsync(Path.Combine(TestApps.RepositoryRoot, "AppHost", "topologies", "i2v-4090-vs-4060.json"), directory);
+        var orchestrators = manifest.Names.Where(n => n.StartsWith("orchestrator-", StringComparison.Ordinal)).ToList();
+
+        orchestrators.ShouldBe(["orchestrator-fast-1", "orchestrator-fast-2", "orchestrator-fast-3", "orchestrator-slow-1", "orchestrator-slow-2", "orchestrator-slow-3"]);
+        orchestrators.Select(manifest.Port).Distinct().Count().ShouldBe(6);
+        var urls = orchestrators.Select(o => JsonDocument.Parse(File.ReadAllText(manifest.Env(o, "Orchestrator__AiModelsFile"))).RootElement[0].GetProperty("url").GetString()).ToList();
+        urls.Distinct().Count().ShouldBe(6);
+    }
+
+    [Fact]
+    public async Task External_and_container_runners_are_resources_the_orchestrator_points_at()
+    {
+        var file = Path.Combine(directory, "mixed.json");
+        File.WriteAllText(file, """
+            { "gateway": { "port": 0 }, "orchestrators": [ { "name": "real", "gpus": [
+                { "pipeline": "llm", "runner": "external", "url": "http://127.0.0.1:11500/" },
+                { "pipeline": "text-to-image", "runner": "container", "image": "livepeer/ai-runner:latest", "containerPort": 8000 } ] } ] }
+            """);
+        var manifest = await Manifest.PublishAsync(file, Path.Combine(directory, "out"));
+
+        manifest.Names.ShouldNotContain("simulator");
+        var container = manifest["runner-real-gpu1"];
+        container.GetProperty("type").GetString()!.ShouldStartWith("container.");
+        container.GetProperty("image").GetString().ShouldBe("livepeer/ai-runner:latest");
+        container.GetProperty("bindings").GetProperty("http").GetProperty("targetPort").GetInt32().ShouldBe(8000);
+        using var models = JsonDocument.Parse(File.ReadAllText(manifest.Env("orchestrator-real", "Orchestrator__AiModelsFile")));
+        models.RootElement[0].GetProperty("url").GetString().ShouldBe("http://127.0.0.1:11500");
+        models.RootElement[1].GetProperty("url").GetString()!.ShouldStartWith("http://127.0.0.1:");
+    }
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+}
