@@ -5,7 +5,7 @@ public sealed class DiscoveryOptions
 {
     public const string Section = "Discovery";
 
-    /// <summary>Comma-separated orchestrator URLs [-orchAddr]. Aspire references <c>services__orchestrator*__http__0</c> are added.</summary>
+    /// <summary>Comma-separated orchestrator URLs [-orchAddr]; https:// ones are called with gRPC. Aspire references <c>services__orchestrator*</c> are added (https endpoint first).</summary>
     public string OrchAddr { get; set; } = "";
 
     /// <summary>First wait before the doubling starts [-discoveryTimeout, 500 ms].</summary>
