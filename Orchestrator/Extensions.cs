@@ -32,6 +32,7 @@ public static class OrchestratorExtensions
         services.TryAddSingleton<ITicketParamsSource, OffchainTicketParamsSource>();
         builder.AddOnChainPayments();
         services.AddHostedService<RunnerStartup>();
+        builder.AddOrchestratorGrpc();
         services.AddHealthChecks().AddCheck<RunnersReadyHealthCheck>("runners");
         return builder;
     }
@@ -52,6 +53,7 @@ public static class OrchestratorExtensions
         }
 
         app.ValidateOnChainPayments();
+        app.MapOrchestratorGrpc();
         GetOrchestratorApi.Map(app);
         PipelineApi.Map(app);
         StatusApi.Map(app);

@@ -40,6 +40,12 @@ public sealed class OrchestratorOptions
     /// <summary>Exit (code 1) when a runner reports ERROR or misses its start-up budget, as go-livepeer aborts start-up.</summary>
     public bool StopOnRunnerFailure { get; set; } = true;
 
+    /// <summary>
+    /// Longest a gRPC call may take, reading included; a client stalled mid-message has its stream reset then
+    /// (go-livepeer sets no server-side limit; its own client gives GetOrchestrator 8 s).
+    /// </summary>
+    public TimeSpan GrpcCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public TimeSpan AuthTokenLifetime { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>

@@ -8,18 +8,21 @@ namespace LivepeerAspire.ServiceDefaults;
 /// </summary>
 public static class ServiceReferences
 {
-    public static Uri? Find(IConfiguration configuration, string serviceName)
+    /// <summary>The service's http endpoint, else its https one; <paramref name="preferHttps"/> turns the order round.</summary>
+    public static Uri? Find(IConfiguration configuration, string serviceName, bool preferHttps = false)
     {
-        var value = configuration[$"services:{serviceName}:http:0"] ?? configuration[$"services:{serviceName}:https:0"];
+        var http = configuration[$"services:{serviceName}:http:0"];
+        var https = configuration[$"services:{serviceName}:https:0"];
+        var value = preferHttps ? https ?? http : http ?? https;
         return Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : null;
     }
 
     /// <summary>Every referenced service whose name starts with <paramref name="prefix"/>, in name order.</summary>
-    public static IReadOnlyList<(string Name, Uri Url)> FindAll(IConfiguration configuration, string prefix) =>
+    public static IReadOnlyList<(string Name, Uri Url)> FindAll(IConfiguration configuration, string prefix, bool preferHttps = false) =>
         configuration.GetSection("services").GetChildren()
             .Where(s => s.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             .OrderBy(s => s.Key, StringComparer.Ordinal)
-            .Select(s => (s.Key, Url: Find(configuration, s.Key)))
+            .Select(s => (s.Key, Url: Find(configuration, s.Key, preferHttps)))
             .Where(s => s.Url is not null)
             .Select(s => (s.Key, s.Url!))
             .ToList();

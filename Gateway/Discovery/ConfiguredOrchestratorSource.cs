@@ -3,7 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace LivepeerAspire.Gateway.Discovery;
 
-/// <summary>Discovery:OrchAddr (go-livepeer -orchAddr) plus every Aspire reference named <c>orchestrator*</c>.</summary>
+/// <summary>
+/// Discovery:OrchAddr (go-livepeer -orchAddr) plus every Aspire reference named <c>orchestrator*</c>, its https endpoint
+/// when it has one: that is where it serves gRPC, like a go-livepeer orchestrator's service URI.
+/// </summary>
 public sealed class ConfiguredOrchestratorSource(IOptions<DiscoveryOptions> options, IConfiguration configuration) : IOrchestratorSource
 {
     public string Name => "orchAddr";
@@ -22,7 +25,7 @@ public sealed class ConfiguredOrchestratorSource(IOptions<DiscoveryOptions> opti
             }
         }
 
-        urls.AddRange(ServiceReferences.FindAll(configuration, "orchestrator").Select(r => r.Url));
+        urls.AddRange(ServiceReferences.FindAll(configuration, "orchestrator", preferHttps: true).Select(r => r.Url));
         return urls.DistinctBy(u => OrchestratorKey.Of(u)).ToList();
     }
 }

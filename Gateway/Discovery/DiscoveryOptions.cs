@@ -5,7 +5,7 @@ public sealed class DiscoveryOptions
 {
     public const string Section = "Discovery";
 
-    /// <summary>Comma-separated orchestrator URLs [-orchAddr]. Aspire references <c>services__orchestrator*__http__0</c> are added.</summary>
+    /// <summary>Comma-separated orchestrator URLs [-orchAddr]; https:// ones are called with gRPC. Aspire references <c>services__orchestrator*</c> are added (https endpoint first).</summary>
     public string OrchAddr { get; set; } = "";
 
     /// <summary>First wait before the doubling starts [-discoveryTimeout, 500 ms].</summary>
@@ -13,6 +13,9 @@ public sealed class DiscoveryOptions
 
     /// <summary>Hard cutoff of one discovery round (go-livepeer maxGetOrchestratorCutoffTimeout, 6 s).</summary>
     public TimeSpan Cutoff { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Dial limit of one gRPC GetOrchestrator to an https:// orchestrator (go-livepeer GRPCConnectTimeout, 3 s).</summary>
+    public TimeSpan GrpcConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How often the no-caps poll behind /getNetworkCapabilities runs [-liveAICapReportInterval, 25 min in go-livepeer].</summary>
     public TimeSpan NetworkPollInterval { get; set; } = TimeSpan.FromSeconds(30);
@@ -51,6 +54,11 @@ public sealed class DiscoveryOptions
         if (Cutoff < Timeout)
         {
             yield return $"Discovery:Cutoff ({Cutoff}) must not be shorter than Discovery:Timeout ({Timeout})";
+        }
+
+        if (GrpcConnectTimeout <= TimeSpan.Zero)
+        {
+            yield return $"Discovery:GrpcConnectTimeout must be positive (got {GrpcConnectTimeout})";
         }
 
         if (NetworkPollInterval <= TimeSpan.Zero)

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using LivepeerAspire.Gateway.Forwarding;
 using LivepeerAspire.Protocol.Eth;
 using LivepeerAspire.Protocol.Net;
@@ -22,8 +24,12 @@ public interface IOrchestratorInfoClient
 }
 
 /// <summary>
-/// POST {orch}/getOrchestrator with a protobuf OrchestratorRequest (deviation: go-livepeer uses gRPC; the gRPC
-/// runtime is not on the package feed, so the same messages travel over plain HTTP).
+/// go-livepeer's GetOrchestratorInfo. An https:// orchestrator is called with gRPC <c>net.Orchestrator/GetOrchestrator</c>
+/// over a fresh TLS connection each time (go-livepeer dials per call, so the measured latency includes the dial),
+/// with a Discovery:GrpcConnectTimeout dial limit (GRPCConnectTimeout, 3 s) and any certificate accepted, as
+/// orchestrators present self-signed ones. An http:// orchestrator cannot serve gRPC beside HTTP/1.1 on one port,
+/// so it is asked with POST {orch}/getOrchestrator carrying the same protobuf messages (this project's own fallback).
+/// Failures surface as <see cref="HttpRequestException"/> either way.
 /// </summary>
 public sealed class OrchestratorInfoClient(GatewayHttp http, TimeProvider time, IOptions<DiscoveryOptions> options, GatewayIdentity identity) : IOrchestratorInfoClient
 {
@@ -45,6 +51,45 @@ public sealed class OrchestratorInfoClient(GatewayHttp http, TimeProvider time, 
             request.Capabilities = WithMinVersion(capabilities, options.Value.OrchMinLivepeerVersion);
         }
 
+        return orchestrator.Scheme == Uri.UriSchemeHttps
+            ? await CallGrpcAsync(orchestrator, request, cancellationToken).ConfigureAwait(false)
+            : await PostAsync(orchestrator, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<DiscoveredOrchestrator> CallGrpcAsync(Uri orchestrator, OrchestratorRequest request, CancellationToken cancellationToken)
+    {
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = options.Value.GrpcConnectTimeout,
+            UseProxy = false,
+            UseCookies = false,
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        };
+        using var channel = GrpcChannel.ForAddress(new UriBuilder(orchestrator) { Path = "/" }.Uri, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = false,
+            MaxRetryAttempts = 0,
+        });
+        var client = new Protocol.Net.Orchestrator.OrchestratorClient(channel);
+        var started = time.GetTimestamp();
+        try
+        {
+            var info = await client.GetOrchestratorAsync(request, cancellationToken: cancellationToken).ResponseAsync.ConfigureAwait(false);
+            return new DiscoveredOrchestrator(orchestrator, info, time.GetElapsedTime(started));
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+        {
+            throw new HttpRequestException($"GetOrchestrator at {orchestrator} failed: {e.StatusCode} {e.Status.Detail}", e);
+        }
+        catch (RpcException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+    }
+
+    private async Task<DiscoveredOrchestrator> PostAsync(Uri orchestrator, OrchestratorRequest request, CancellationToken cancellationToken)
+    {
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(orchestrator, "getOrchestrator"));
         message.Content = new ByteArrayContent(request.ToByteArray());
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");

@@ -8,7 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LivepeerAspire.Orchestrator.Tests;
 
-/// <summary>The orchestrator wired as Program.cs wires it, on 127.0.0.1 (port 0), with an aiModels file in a temp directory.</summary>
+/// <summary>
+/// The orchestrator wired as Program.cs wires it, on 127.0.0.1 (port 0; http unless <c>url</c> says https), with an
+/// aiModels file in a temp directory. <see cref="Client"/> accepts the orchestrator's self-signed certificate.
+/// </summary>
 public sealed class OrchestratorHost : IAsyncDisposable
 {
     private readonly string _dir;
@@ -28,13 +31,14 @@ public sealed class OrchestratorHost : IAsyncDisposable
     public static async Task<OrchestratorHost> StartAsync(
         string aiModelsJson,
         Dictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        string url = "http://127.0.0.1:0")
     {
         var dir = Directory.CreateTempSubdirectory("orch-test-").FullName;
         var file = Path.Combine(dir, "aiModels.json");
         await File.WriteAllTextAsync(file, aiModelsJson);
         var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         var config = new Dictionary<string, string?>
         {
             ["Orchestrator:AiModelsFile"] = file,
@@ -57,7 +61,8 @@ public sealed class OrchestratorHost : IAsyncDisposable
         app.MapOrchestratorApi();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new OrchestratorHost(app, new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) }, dir, address);
+        var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        return new OrchestratorHost(app, new HttpClient(handler) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) }, dir, address);
     }
 
     /// <summary>Waits (at most 30 s) until /health is 200, i.e. every runner is ready.</summary>

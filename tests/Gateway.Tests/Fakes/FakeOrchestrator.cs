@@ -9,6 +9,7 @@ using LivepeerAspire.Protocol.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace LivepeerAspire.Gateway.Tests.Fakes;
@@ -26,7 +27,11 @@ public enum FakeMode
 
 public sealed record FakeModel(Pipeline Pipeline, string ModelId, bool Warm = true, int Capacity = 1, long PricePerUnit = 0, long PixelsPerUnit = 1);
 
-/// <summary>An orchestrator on 127.0.0.1:0 that answers getOrchestrator in protobuf and the pipeline routes with canned answers.</summary>
+/// <summary>
+/// An orchestrator on 127.0.0.1:0 that answers getOrchestrator in protobuf and the pipeline routes with canned answers:
+/// over http with POST /getOrchestrator, or (<see cref="StartGrpcOnlyAsync"/>) over https with only gRPC net.Orchestrator
+/// for discovery, as a go-livepeer orchestrator serves it.
+/// </summary>
 public sealed class FakeOrchestrator : IAsyncDisposable
 {
     public const string PngDataUrl = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
@@ -54,14 +59,44 @@ public sealed class FakeOrchestrator : IAsyncDisposable
 
     public int DiscoveryCount;
 
-    public static async Task<FakeOrchestrator> StartAsync(params FakeModel[] models)
+    public int PostedDiscoveryCount;
+
+    public static Task<FakeOrchestrator> StartAsync(params FakeModel[] models) => StartAsync(grpcOnly: false, models);
+
+    /// <summary>Discovery only through gRPC over TLS (self-signed certificate); POST /getOrchestrator is not found.</summary>
+    public static Task<FakeOrchestrator> StartGrpcOnlyAsync(params FakeModel[] models) => StartAsync(grpcOnly: true, models);
+
+    private static async Task<FakeOrchestrator> StartAsync(bool grpcOnly, FakeModel[] models)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        FakeOrchestrator? created = null;
+        if (grpcOnly)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+            {
+                listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(SelfSignedCertificate());
+            }));
+            builder.Services.AddGrpc();
+            builder.Services.AddSingleton(_ => new FakeOrchestratorRpc(created!));
+        }
+        else
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+
         var app = builder.Build();
-        var fake = new FakeOrchestrator(app, models);
-        app.MapPost("/getOrchestrator", fake.GetOrchestratorAsync);
+        var fake = created = new FakeOrchestrator(app, models);
+        if (grpcOnly)
+        {
+            app.MapGrpcService<FakeOrchestratorRpc>();
+        }
+        else
+        {
+            app.MapPost("/getOrchestrator", fake.GetOrchestratorAsync);
+        }
+
         foreach (var pipeline in PipelineCatalog.All)
         {
             app.MapPost(pipeline.Route, (HttpContext c) => fake.JobAsync(c, pipeline));
@@ -76,10 +111,21 @@ public sealed class FakeOrchestrator : IAsyncDisposable
 
     private async Task GetOrchestratorAsync(HttpContext context)
     {
-        Interlocked.Increment(ref DiscoveryCount);
+        Interlocked.Increment(ref PostedDiscoveryCount);
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
-        var request = OrchestratorRequest.Parser.ParseFrom(buffer.ToArray());
+        var info = Answer(OrchestratorRequest.Parser.ParseFrom(buffer.ToArray()));
+        context.Response.ContentType = "application/x-protobuf";
+        await context.Response.Body.WriteAsync(info.ToByteArray());
+    }
+
+    /// <summary>The last OrchestratorRequest received, by either transport.</summary>
+    public OrchestratorRequest? LastRequest { get; private set; }
+
+    internal OrchestratorInfo Answer(OrchestratorRequest request)
+    {
+        Interlocked.Increment(ref DiscoveryCount);
+        LastRequest = request;
         var info = new OrchestratorInfo { Transcoder = Url, Address = ByteString.CopyFrom(Address), Capabilities = new Capabilities { Constraints = new Capabilities.Types.Constraints() } };
         foreach (var m in Models)
         {
@@ -101,8 +147,16 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             info.PriceInfo = new PriceInfo { PricePerUnit = priced?.PricePerUnit ?? 0, PixelsPerUnit = priced?.PixelsPerUnit ?? 1 };
         }
 
-        context.Response.ContentType = "application/x-protobuf";
-        await context.Response.Body.WriteAsync(info.ToByteArray());
+        return info;
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=fake-orchestrator", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            cert.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
     }
 
     private async Task JobAsync(HttpContext context, Pipeline pipeline)
@@ -198,4 +252,11 @@ public sealed class FakeOrchestrator : IAsyncDisposable
         using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2))) { await app.StopAsync(stop.Token); }
         await app.DisposeAsync();
     }
+}
+
+/// <summary>The fake's gRPC face: GetOrchestrator answers as the fake's POST route does.</summary>
+public sealed class FakeOrchestratorRpc(FakeOrchestrator fake) : LivepeerAspire.Protocol.Net.Orchestrator.OrchestratorBase
+{
+    public override Task<OrchestratorInfo> GetOrchestrator(OrchestratorRequest request, Grpc.Core.ServerCallContext context) =>
+        Task.FromResult(fake.Answer(request));
 }

@@ -77,4 +77,20 @@ public sealed class DiscoveryTests
         var urls = ConfiguredOrchestratorSource.Read(new DiscoveryOptions { OrchAddr = "http://127.0.0.1:8935, http://10.0.0.2:8935" }, config);
         urls.Select(OrchestratorKey.Of).ShouldBe(["http://127.0.0.1:8935", "http://10.0.0.2:8935", "http://127.0.0.1:8936"]);
     }
+
+    [Fact]
+    public void An_orchestrator_reference_with_an_https_endpoint_is_called_there_where_it_serves_grpc()
+    {
+        var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["services:orchestrator-1:http:0"] = "http://127.0.0.1:8936",
+            ["services:orchestrator-1:https:0"] = "https://127.0.0.1:8946",
+            ["services:orchestrator-2:https:0"] = "https://127.0.0.1:8947",
+            ["services:orchestrator-3:http:0"] = "http://127.0.0.1:8938",
+        }).Build();
+
+        var urls = ConfiguredOrchestratorSource.Read(new DiscoveryOptions(), config);
+
+        urls.Select(OrchestratorKey.Of).ShouldBe(["https://127.0.0.1:8946", "https://127.0.0.1:8947", "http://127.0.0.1:8938"]);
+    }
 }
