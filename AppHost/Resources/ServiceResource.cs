@@ -1,5 +1,7 @@
 using System.Reflection;
 using Aspire.Hosting.Publishing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LivepeerAspire.AppHost.Resources;
 
@@ -19,13 +21,12 @@ public sealed class ServiceResource(string name, string command, string workingD
 
 internal static class ServiceResourceExtensions
 {
-    public const string EndpointName = "http";
-
     /// <summary>
-    /// Adds a service of this solution listening on <c>http://127.0.0.1:<paramref name="port"/></c> (not proxied, so
-    /// the URL the service is given is the URL it serves), with OTLP export to the dashboard and /health gating.
+    /// Adds a service of this solution listening on <c><paramref name="scheme"/>://127.0.0.1:<paramref name="port"/></c>
+    /// (not proxied, so the URL the service is given is the URL it serves), with OTLP export to the dashboard and
+    /// /health gating. The endpoint is named after its scheme, so references read <c>services__name__https__0</c>.
     /// </summary>
-    public static IResourceBuilder<ServiceResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, int port)
+    public static IResourceBuilder<ServiceResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, int port, string scheme = "http")
         where TProject : IProjectMetadata, new()
     {
         var projectPath = new TProject().ProjectPath;
@@ -38,23 +39,29 @@ internal static class ServiceResourceExtensions
         var resource = new ServiceResource(name, binary, Path.GetDirectoryName(projectPath)!, projectPath);
         var service = builder.AddResource(resource)
             .WithAnnotation<IProjectMetadata>(new TProject())
-            .WithHttpEndpoint(port: port, targetPort: port, name: EndpointName, isProxied: false)
-            .WithEndpoint(EndpointName, e => e.TargetHost = "127.0.0.1")
+            .WithEndpoint(port: port, targetPort: port, scheme: scheme, name: scheme, isProxied: false)
+            .WithEndpoint(scheme, e => e.TargetHost = "127.0.0.1")
             .WithOtlpExporter()
-            .WithHttpHealthCheck("/health", endpointName: EndpointName)
             .WithManifestPublishingCallback(context => WriteProjectAsync(context, resource));
+        var url = $"{scheme}://127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        var healthCheck = $"{name}_health";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheck, _ => new LoopbackHealthCheck(url), failureStatus: null, tags: null));
+        service.WithHealthCheck(healthCheck);
         if (builder.ExecutionContext.IsRunMode)
         {
-            service.WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .WithEnvironment("DOTNET_NOLOGO", "1");
+            service.WithEnvironment("ASPNETCORE_URLS", url).WithEnvironment("DOTNET_NOLOGO", "1");
         }
 
         return service;
     }
 
+    /// <summary>The service's endpoint, for references and expressions (<c>{name.bindings.https.url}</c> in the manifest).</summary>
+    public static EndpointReference Endpoint(this IResourceBuilder<ServiceResource> service) =>
+        service.GetEndpoint(service.Resource.Annotations.OfType<EndpointAnnotation>().Single().Name);
+
     /// <summary>The service's URL as every other service sees it (loopback, its fixed port).</summary>
     public static string Url(this IResourceBuilder<ServiceResource> service) =>
-        $"http://127.0.0.1:{service.Resource.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == EndpointName).Port}";
+        service.Resource.Annotations.OfType<EndpointAnnotation>().Single() is var e ? $"{e.UriScheme}://127.0.0.1:{e.Port}" : "";
 
     /// <summary>The configuration the AppHost itself was built in; its services are built alongside in the same one.</summary>
     public static string Configuration =>

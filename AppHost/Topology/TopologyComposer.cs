@@ -74,12 +74,13 @@ public static class TopologyComposer
 
             var aiModels = Path.Combine(dir, "aiModels.json");
             File.WriteAllText(aiModels, models.ToJsonString(Indented));
-            var orchestrator = builder.AddService<Projects.Orchestrator>($"orchestrator-{name}", spec.Port ?? LoopbackPorts.Allocate())
+            // https, as go-livepeer's orchestrators serve: gRPC discovery and the job routes share the port (ALPN).
+            var orchestrator = builder.AddService<Projects.Orchestrator>($"orchestrator-{name}", spec.Port ?? LoopbackPorts.Allocate(), "https")
                 .WithEnvironment("Orchestrator__AiModelsFile", aiModels)
                 .WithEnvironment("Orchestrator__Name", name)
                 .WithEnvironment("Orchestrator__DataDir", dataDir)
                 .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Orchestrator, name));
-            orchestrator.WithEnvironment("Orchestrator__ServiceUri", orchestrator.GetEndpoint(ServiceResourceExtensions.EndpointName));
+            orchestrator.WithEnvironment("Orchestrator__ServiceUri", orchestrator.Endpoint());
             if (topology.Payments is { } paid)
             {
                 // Only a paid network gets the ledger: ConnectionStrings:ledger is what switches a service to on-chain mode.
@@ -223,7 +224,7 @@ public static class TopologyComposer
                 return $"{simulator!.Url()}/gpus/{id}/";
             case RunnerKind.Ollama:
                 var shim = builder.AddService<Projects.Runner_Ollama>($"ollama-{id}", LoopbackPorts.Allocate())
-                    .WithEnvironment("OllamaRunner__BaseUrl", ReferenceExpression.Create($"{simulator!.GetEndpoint(ServiceResourceExtensions.EndpointName)}/gpus/{id}/ollama"))
+                    .WithEnvironment("OllamaRunner__BaseUrl", ReferenceExpression.Create($"{simulator!.Endpoint()}/gpus/{id}/ollama"))
                     .WithEnvironment("OllamaRunner__ModelId", gpu.Model)
                     .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Runner, orchestrator))
                     .WaitFor(simulator!);

@@ -30,11 +30,13 @@ public sealed class NetworkFixtureTests(NetworkFixture fixture)
     [Fact]
     public async Task Orchestrators_and_simulator_answer_health()
     {
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
         foreach (var url in fixture.OrchestratorUrls.Values.Append(fixture.SimulatorUrl))
         {
-            (await http.GetAsync(url + "/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
+            using var http = fixture.CreateClient(url);
+            (await http.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
         }
+
+        fixture.OrchestratorUrls.Values.ShouldAllBe(url => url.StartsWith("https://127.0.0.1:", StringComparison.Ordinal));
     }
 
     [Fact]

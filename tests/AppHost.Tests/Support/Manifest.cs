@@ -30,9 +30,12 @@ internal sealed class Manifest
             ? value.GetString()!
             : throw new KeyNotFoundException($"{resource} has no {key} in its manifest env");
 
-    public int Port(string resource) => this[resource].GetProperty("bindings").GetProperty("http").GetProperty("targetPort").GetInt32();
+    /// <summary>The resource's one binding: <c>http</c>, or <c>https</c> for orchestrators.</summary>
+    public JsonProperty Binding(string resource) => this[resource].GetProperty("bindings").EnumerateObject().Single();
 
-    public string Url(string resource) => $"http://127.0.0.1:{Port(resource)}";
+    public int Port(string resource) => Binding(resource).Value.GetProperty("targetPort").GetInt32();
+
+    public string Url(string resource) => $"{Binding(resource).Value.GetProperty("scheme").GetString()}://127.0.0.1:{Port(resource)}";
 
     public static async Task<Manifest> PublishAsync(string topology, string directory)
     {

@@ -45,7 +45,10 @@ public sealed class ManifestTests(DefaultManifestFixture fixture) : IClassFixtur
             var project = Path.GetFullPath(Path.Combine(Manifest.Directory, resource.GetProperty("path").GetString()!));
             project.ShouldBe(Path.Combine(TestApps.RepositoryRoot, projects.GetValueOrDefault(name, "Orchestrator/Orchestrator.csproj")));
             File.Exists(project).ShouldBeTrue();
-            resource.GetProperty("bindings").GetProperty("http").GetProperty("scheme").GetString().ShouldBe("http");
+            // Orchestrators serve https (gRPC and the job routes on one port), as go-livepeer's do; the rest http.
+            var scheme = name.StartsWith("orchestrator-", StringComparison.Ordinal) ? "https" : "http";
+            Manifest.Binding(name).Name.ShouldBe(scheme);
+            Manifest.Binding(name).Value.GetProperty("scheme").GetString().ShouldBe(scheme);
         }
 
         Manifest.Port("gateway").ShouldBe(9935);
@@ -80,7 +83,7 @@ public sealed class ManifestTests(DefaultManifestFixture fixture) : IClassFixtur
         using var models3 = JsonDocument.Parse(File.ReadAllText(Manifest.Env("orchestrator-o3", "Orchestrator__AiModelsFile")));
         models3.RootElement[0].GetProperty("url").GetString().ShouldBe(Manifest.Url("ollama-o3-gpu0"));
         Manifest.Env("ollama-o3-gpu0", "OllamaRunner__BaseUrl").ShouldBe("{simulator.bindings.http.url}/gpus/o3-gpu0/ollama");
-        Manifest.Env("orchestrator-o1", "Orchestrator__ServiceUri").ShouldBe("{orchestrator-o1.bindings.http.url}");
+        Manifest.Env("orchestrator-o1", "Orchestrator__ServiceUri").ShouldBe("{orchestrator-o1.bindings.https.url}");
         Manifest.Env("orchestrator-o1", "Orchestrator__Stake").ShouldBe("5000");
         Directory.Exists(Manifest.Env("orchestrator-o1", "Orchestrator__DataDir")).ShouldBeTrue();
     }
@@ -90,7 +93,7 @@ public sealed class ManifestTests(DefaultManifestFixture fixture) : IClassFixtur
     {
         foreach (var name in Manifest.Names.Where(n => n.StartsWith("orchestrator-", StringComparison.Ordinal)))
         {
-            Manifest.Env("gateway", $"services__{name}__http__0").ShouldBe($"{{{name}.bindings.http.url}}");
+            Manifest.Env("gateway", $"services__{name}__https__0").ShouldBe($"{{{name}.bindings.https.url}}");
             Manifest.Env(name, "ConnectionStrings__ledger").ShouldBe(Manifest.Env("gateway", "ConnectionStrings__ledger"));
         }
 

@@ -57,7 +57,7 @@ public sealed class PaymentsTopologyTests : IDisposable
             var resource = builder.Resources.Single(r => r.Name == $"orchestrator-{name}");
             var key = EthAccount.LoadOrCreate(await Env(resource, "Orchestrator__DataDir"));
             var record = active.Single(a => a.Address == key.Address);
-            record.ServiceUri.ShouldBe($"http://127.0.0.1:{resource.Annotations.OfType<EndpointAnnotation>().Single().Port}");
+            record.ServiceUri.ShouldBe($"https://127.0.0.1:{resource.Annotations.OfType<EndpointAnnotation>().Single().Port}");
             record.Stake.ShouldBe(BigInteger.Pow(10, 18) * stake);
         }
 

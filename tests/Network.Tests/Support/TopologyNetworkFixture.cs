@@ -21,7 +21,8 @@ public abstract class TopologyNetworkFixture(string topologyFileName) : IAsyncLi
     /// <summary>Orchestrator name (o1, o2, …) → URL.</summary>
     public IReadOnlyDictionary<string, string> OrchestratorUrls => Network.OrchestratorUrls;
 
-    public HttpClient CreateClient(string? baseUrl = null) => new(new SocketsHttpHandler { UseProxy = false })
+    /// <summary>A client for the gateway or any service; orchestrators serve https with a self-signed certificate, accepted here.</summary>
+    public HttpClient CreateClient(string? baseUrl = null) => new(new SocketsHttpHandler { UseProxy = false, SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
     {
         BaseAddress = new Uri(baseUrl ?? GatewayUrl),
         Timeout = TimeSpan.FromSeconds(90),
