@@ -67,5 +67,8 @@ public sealed record RedeemResult(bool Redeemed, string? Error, BigInteger FromD
 {
     public BigInteger Paid => FromDeposit + FromReserve;
 
+    /// <summary>The redeeming transaction on a chain ledger (null on the embedded ledger).</summary>
+    public string? TransactionHash { get; init; }
+
     public static RedeemResult Fail(string error) => new(false, error, BigInteger.Zero, BigInteger.Zero);
 }
