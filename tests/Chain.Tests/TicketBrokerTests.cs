@@ -119,14 +119,27 @@ public sealed class TicketBrokerTests(DevChainFixture fixture) : IClassFixture<D
     }
 
     [Fact]
-    public async Task An_expired_ticket_is_refused()
+    public async Task An_expired_ticket_is_refused_and_dropped_from_the_queue_with_its_reason()
     {
         var net = await DeployAsync(Eth, Eth, new ChainParameters(RoundLength: 10, TicketValidityPeriod: 2));
         var (ticket, signature, rand) = await net.TicketAsync(net.Orchestrators[0], 1_000_000);
 
-        await net.MineAsync(25); // two rounds and more: creationRound + ticketValidityPeriod <= currentRound
+        var orchestrator = new ChainLedger(net.Connection, net.Orchestrators[0]);
+        var lines = new List<string>();
+        var queue = new RedemptionQueue(orchestrator, lines.Add);
+        queue.Enqueue(new WinningTicket(ticket, signature, rand, ParamsExpirationBlock: 0));
 
-        (await net.Deployer.RedeemWinningTicketAsync(ticket, signature, rand)).Error.ShouldBe("ticket is expired");
+        await net.MineAsync(25); // two rounds and more (say, the chain was away): creationRound + ticketValidityPeriod <= currentRound
+        var result = (await queue.RedeemDueAsync()).Single().Result;
+
+        // go-livepeer's rule: a winner is only worth redeeming within ticketValidityPeriod rounds of its creation round;
+        // after that the contract refuses it and the queue drops it, logged and counted. The sender keeps the funds.
+        result.Error.ShouldBe("ticket is expired");
+        queue.Count.ShouldBe(0);
+        queue.Failed.ShouldBe(1);
+        orchestrator.Reverts["ticket is expired"].ShouldBe(1);
+        lines.ShouldContain(l => l.EndsWith("not redeemed: ticket is expired", StringComparison.Ordinal));
+        (await net.Deployer.GetSenderAsync(net.Gateway.Address)).Deposit.ShouldBe(Eth);
     }
 
     [Fact]
