@@ -90,6 +90,7 @@ public sealed class TicketBrokerTests(DevChainFixture fixture) : IClassFixture<D
         result.Redeemed.ShouldBeFalse();
         result.Error.ShouldBe("ticket is used");
         replay.Failed.ShouldBe(1);
+        replay.FailedByReason["ticket is used"].ShouldBe(1);
         lines.ShouldContain(l => l.Contains("not redeemed: ticket is used", StringComparison.Ordinal));
         orchestrator.Reverts["ticket is used"].ShouldBe(1);
         (await net.BalanceAsync(net.Connection.TicketBroker)).ShouldBe(brokerBefore);
