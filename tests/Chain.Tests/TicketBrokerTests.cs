@@ -254,3 +254,17 @@ public sealed class TicketBrokerTests(DevChainFixture fixture) : IClassFixture<D
         Should.Throw<FormatException>(() => ChainConnection.Parse("Endpoint=http://127.0.0.1:8545;ChainId=1337"));
     }
 }
+
+public sealed class RevertReasonTests
+{
+    [Theory]
+    [InlineData("VM Exception while processing transaction: revert ticket is used", "ticket is used")]
+    [InlineData("execution reverted: ticket did not win", "ticket did not win")]
+    [InlineData("execution reverted", "reverted without a reason")]
+    public void Revert_reasons_are_read_from_ganache_and_geth_error_messages(string message, string reason) =>
+        ChainLedger.RevertReason(new Nethereum.JsonRpc.Client.RpcResponseException(new Nethereum.JsonRpc.Client.RpcError(-32000, message))).ShouldBe(reason);
+
+    [Fact]
+    public void Other_rpc_errors_are_not_reverts() =>
+        ChainLedger.RevertReason(new Nethereum.JsonRpc.Client.RpcResponseException(new Nethereum.JsonRpc.Client.RpcError(-32000, "nonce too low"))).ShouldBeNull();
+}

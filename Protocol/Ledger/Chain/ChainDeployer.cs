@@ -22,6 +22,29 @@ public static class ChainDeployer
     /// <summary>ETH sent to each node for gas (1 ETH: thousands of redemptions at ganache's 2 gwei).</summary>
     public static readonly BigInteger DefaultGasAllowance = BigInteger.Pow(10, 18);
 
+    /// <summary>
+    /// The connection a first deployment by <paramref name="deployer"/> on a fresh chain will have: contract addresses
+    /// follow from the deployer's address and nonce (0, 1, 2), so the AppHost can hand every service its connection
+    /// string before the chain has started. <see cref="DeployAsync"/> checks that the deployment matched.
+    /// </summary>
+    public static ChainConnection PredictConnection(Uri endpoint, EthAccount deployer, long chainId = DevChain.ChainId)
+    {
+        var from = deployer.Address.ToLowerHex();
+        EthAddress At(int nonce) => EthAddress.Parse(Nethereum.Util.ContractUtils.CalculateContractAddress(from, new BigInteger(nonce)));
+        return new ChainConnection(endpoint, chainId, TicketBroker: At(2), Registry: At(1), RoundsManager: At(0));
+    }
+
+    /// <summary>
+    /// <see cref="PrepareNetworkAsync"/> with the nodes' keys read from (or created in) their data directories, as the
+    /// SQLite ledger's preparation does: each orchestrator's <c>eth.key</c>, the gateway's <c>eth.key</c>.
+    /// </summary>
+    public static Task<ChainConnection> PrepareFromDataDirsAsync(Uri endpoint, ChainParameters parameters,
+        IReadOnlyList<(string DataDir, string ServiceUri, BigInteger Stake)> orchestrators, string gatewayDataDir,
+        BigInteger deposit, BigInteger reserve, CancellationToken cancellationToken = default) =>
+        PrepareNetworkAsync(endpoint, EthAccount.FromHex(DevChain.DeployerKey), parameters,
+            orchestrators.Select(o => new ChainOrchestrator(EthAccount.LoadOrCreate(o.DataDir), o.ServiceUri, o.Stake)).ToList(),
+            EthAccount.LoadOrCreate(gatewayDataDir), deposit, reserve, cancellationToken: cancellationToken);
+
     public static async Task<ChainConnection> DeployAsync(Uri endpoint, EthAccount deployer, ChainParameters parameters, long chainId = DevChain.ChainId,
         CancellationToken cancellationToken = default)
     {

@@ -26,7 +26,7 @@ public sealed class ChainLedgerOptions
 /// returned (redemptions) or thrown as <see cref="LedgerException"/>. An unreachable chain throws, except for the head
 /// and sender reads, which fall back to the last values read so that orchestrators keep issuing params meanwhile.
 /// </summary>
-public sealed class ChainLedger : ILedger
+public sealed partial class ChainLedger : ILedger
 {
     private readonly ChainConnection connection;
     private readonly Web3 web3;
@@ -338,21 +338,19 @@ public sealed class ChainLedger : ILedger
                 return revert.RevertMessage;
             }
 
-            if (x is RpcResponseException rpc)
+            if (x is RpcResponseException rpc && RevertInMessage().Match(rpc.RpcError?.Message ?? rpc.Message) is { Success: true } match)
             {
-                var message = rpc.RpcError?.Message ?? rpc.Message;
-                const string marker = "revert";
-                var at = message.IndexOf(marker, StringComparison.Ordinal);
-                if (at >= 0)
-                {
-                    var reason = message[(at + marker.Length)..].Trim();
-                    return reason.Length > 0 ? reason : "reverted without a reason";
-                }
+                // ganache: "VM Exception while processing transaction: revert <reason>"; geth, anvil: "execution reverted: <reason>".
+                var reason = match.Groups[1].Value.Trim();
+                return reason.Length > 0 ? reason : "reverted without a reason";
             }
         }
 
         return null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\brevert(?:ed)?\b:?(.*)$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex RevertInMessage();
 
     /// <summary>True when the error is the endpoint being unreachable (refused, reset, timed out), not an answer.</summary>
     public static bool IsUnreachable(Exception e)
