@@ -6,8 +6,8 @@ namespace LivepeerAspire.Protocol.Ledger;
 
 /// <summary>
 /// What the network needs from the chain: a block clock and rounds (RoundsManager), sender funds (TicketBroker),
-/// the orchestrator registry (BondingManager/ServiceRegistry) and ticket redemption. The embedded SQLite ledger
-/// implements it; an EVM client can implement the same interface.
+/// the orchestrator registry (BondingManager/ServiceRegistry) and ticket redemption. Implemented by the embedded
+/// <see cref="SqliteLedger"/> and by <see cref="Chain.ChainLedger"/> on an EVM chain; <see cref="LedgerFactory"/> picks one.
 /// </summary>
 public interface ILedger
 {
