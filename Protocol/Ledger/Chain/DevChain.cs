@@ -26,6 +26,19 @@ public sealed class DevChain : IAsyncDisposable
         this.process = process;
         Endpoint = endpoint;
         this.output = output;
+        // A test host that exits without disposing (an unhandled failure) still takes its chain with it.
+        AppDomain.CurrentDomain.ProcessExit += KillOnExit;
+    }
+
+    private void KillOnExit(object? sender, EventArgs e)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
     }
 
     public Uri Endpoint { get; }
@@ -168,6 +181,7 @@ public sealed class DevChain : IAsyncDisposable
     /// <summary>Kills the chain by its PID (its whole process tree) and waits for it to exit.</summary>
     public async ValueTask DisposeAsync()
     {
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
         try
         {
             if (!process.HasExited)
