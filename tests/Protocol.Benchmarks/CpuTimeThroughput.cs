@@ -29,6 +29,8 @@ public static class CpuTimeThroughput
 
         var nethereum = new NethereumSignerBenchmarks();
         nethereum.Setup();
+        Measure("abi.encodePacked of a ticket", "project Ticket.Flatten", () => nethereum.ProjectFlatten(), perOperation);
+        Measure("abi.encodePacked of a ticket", "Nethereum ABIEncode", () => nethereum.NethereumFlatten(), perOperation);
         Measure("keccak of the 232-byte flattened ticket", "project Keccak256", () => nethereum.ProjectTicketHash(), perOperation);
         Measure("keccak of the 232-byte flattened ticket", "Nethereum Sha3Keccack", () => nethereum.TicketHash(), perOperation);
         Measure("sign ticket digest", "Nethereum", () => nethereum.Sign(), perOperation);
