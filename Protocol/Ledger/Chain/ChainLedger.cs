@@ -36,7 +36,7 @@ public sealed partial class ChainLedger : ILedger
     private readonly SemaphoreSlim sending = new(1, 1);
     private readonly ConcurrentDictionary<EthAddress, SenderInfo> lastSenders = new();
     private readonly ConcurrentDictionary<string, long> reverts = new();
-    private (ChainHead Head, DateTimeOffset At)? head;
+    private volatile CachedHead? head; // a reference, so readers on other threads never see half an update
     private long roundLength;
     private int ticketValidityPeriod;
     private long unreachable;
@@ -82,7 +82,7 @@ public sealed partial class ChainLedger : ILedger
             var last = (long)await QueryAsync<LastInitializedRoundFunction, BigInteger>(connection.RoundsManager, new());
             var lastHash = await QueryAsync<BlockHashForRoundFunction, byte[]>(connection.RoundsManager, new() { Round = last });
             var fresh = new ChainHead(number, Convert.FromHexString(block.BlockHash[2..]), number / roundLength, last, lastHash, roundLength, ticketValidityPeriod);
-            head = (fresh, now);
+            head = new CachedHead(fresh, now);
             return fresh;
         }
         catch (Exception e) when (IsUnreachable(e) && head is { } stale)
@@ -247,6 +247,8 @@ public sealed partial class ChainLedger : ILedger
     }
 
     // ---- transport ---------------------------------------------------------------------------------------------
+
+    private sealed record CachedHead(ChainHead Head, DateTimeOffset At);
 
     private RedeemResult Counted(RedeemResult result)
     {
