@@ -1,13 +1,17 @@
 using System.Numerics;
+using Google.Protobuf;
+using LivepeerAspire.Protocol.Eth;
 using LivepeerAspire.Protocol.Ledger.Chain;
+using LivepeerAspire.Protocol.Net;
 using LivepeerAspire.Protocol.Payments;
+using LivepeerAspire.Protocol.Pricing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LivepeerAspire.Chain.Tests;
 
 /// <summary>
-/// The chain stops while an orchestrator holds a winning ticket: reads fall back to what was last seen (params can still
-/// be issued), the redemption stays queued, and once the chain is back (same state, same port) it is redeemed, paying
+/// The chain stops while an orchestrator holds a winning ticket: reads fall back to what was last seen, so params are
+/// still issued and a paid job's tickets still accepted, the redemption stays queued, and once the chain is back (same state, same port) it is redeemed, paying
 /// exactly the face value.
 /// </summary>
 public sealed class ChainDownTests : IDisposable
@@ -24,7 +28,11 @@ public sealed class ChainDownTests : IDisposable
         var chain = await DevChain.StartAsync(TimeSpan.Zero, port: port, extraArguments: persist);
         TestNetwork net;
         ChainLedger orchestrator;
+        ChainLedger gatewayLedger;
         RedemptionQueue queue;
+        TicketIssuer issuer;
+        PaymentReceiver receiver;
+        PaymentSender sender;
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var faceValue = new BigInteger(5_000_000_000_000);
         try
@@ -36,6 +44,15 @@ public sealed class ChainDownTests : IDisposable
             var (ticket, signature, rand) = await net.TicketAsync(net.Orchestrators[0], faceValue);
             queue = new RedemptionQueue(orchestrator);
             queue.Enqueue(new WinningTicket(ticket, signature, rand, head.BlockNumber));
+
+            // The orchestrator's and the gateway's payment code, serving one paid job while the chain is up.
+            gatewayLedger = new ChainLedger(net.Connection, net.Gateway, clock);
+            var serving = new RedemptionQueue(orchestrator);
+            issuer = new TicketIssuer(net.Orchestrators[0].Address, new RecipientSecret(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()),
+                orchestrator, new TicketIssuerOptions { GasPrice = "0", TicketEV = "1000000000" }, serving, new Random(3));
+            receiver = new PaymentReceiver(issuer, orchestrator, new SenderKeyCache(Secp256k1.Default), serving, new Balances(clock));
+            sender = new PaymentSender(net.Gateway, gatewayLedger, new PaymentSenderOptions(), clock);
+            (await PayAsync(issuer, receiver, sender, net, "up")).Accepted.ShouldBeTrue();
         }
         finally
         {
@@ -49,6 +66,9 @@ public sealed class ChainDownTests : IDisposable
         (await orchestrator.GetHeadAsync()).BlockNumber.ShouldBeGreaterThan(0);
         (await orchestrator.GetSenderAsync(net.Gateway.Address)).Deposit.ShouldBe(BigInteger.Pow(10, 18));
         orchestrator.StaleReads.ShouldBeGreaterThanOrEqualTo(2);
+        var whileDown = await PayAsync(issuer, receiver, sender, net, "down");
+        whileDown.Accepted.ShouldBeTrue(whileDown.Error); // params issued and tickets accepted from the last values seen
+        whileDown.CreditedTickets.ShouldBeGreaterThan(0);
 
         await using var back = await DevChain.StartAsync(TimeSpan.Zero, port: port, extraArguments: persist);
         clock.Advance(TimeSpan.FromSeconds(5));
@@ -60,5 +80,22 @@ public sealed class ChainDownTests : IDisposable
         queue.Redeemed.ShouldBe(1);
         (brokerBefore - await net.BalanceAsync(net.Connection.TicketBroker)).ShouldBe(faceValue);
         (await orchestrator.GetSenderAsync(net.Gateway.Address)).Deposit.ShouldBe(BigInteger.Pow(10, 18) - faceValue);
+    }
+
+    private static async Task<PaymentResult> PayAsync(TicketIssuer issuer, PaymentReceiver receiver, PaymentSender sender, TestNetwork net, string session)
+    {
+        var priceInfo = PriceInfos.ToPriceInfo(new BigRational(7_000), 27, "stabilityai/sd-turbo");
+        var info = new OrchestratorInfo
+        {
+            Transcoder = "https://127.0.0.1:8935",
+            Address = ByteString.CopyFrom(net.Orchestrators[0].Address.Span),
+            PriceInfo = priceInfo,
+            TicketParams = await issuer.IssueParamsAsync(net.Gateway.Address, priceInfo),
+            AuthToken = new AuthToken { SessionId = session, Token = ByteString.CopyFromUtf8("t"), Expiration = 0 },
+        };
+        var prepared = await sender.CreatePaymentAsync(info, 1024L * 1024 * 3);
+        var result = await receiver.ProcessPaymentAsync(prepared.Payment, "27_stabilityai/sd-turbo");
+        sender.Complete(prepared, PaymentSettlement.Succeeded);
+        return result;
     }
 }

@@ -23,8 +23,9 @@ public sealed class ChainLedgerOptions
 /// The ledger on an EVM chain: the project's TicketBroker, OrchestratorRegistry and RoundsManager (chain/contracts),
 /// reached over JSON-RPC with Nethereum. Writes are transactions signed by this process's key (one at a time, so the
 /// pending nonce is always right), with gas estimated first: a revert surfaces there with the contract's reason and is
-/// returned (redemptions) or thrown as <see cref="LedgerException"/>. An unreachable chain throws, except for the head
-/// and sender reads, which fall back to the last values read so that orchestrators keep issuing params meanwhile.
+/// returned (redemptions) or thrown as <see cref="LedgerException"/>. An unreachable chain throws, except for the reads
+/// that issuing params and accepting tickets need (head, sender, claimable reserve, registry): those fall back to the
+/// last values read, so that orchestrators keep serving while the chain is away.
 /// </summary>
 public sealed partial class ChainLedger : ILedger
 {
@@ -35,6 +36,8 @@ public sealed partial class ChainLedger : ILedger
     private readonly ChainLedgerOptions options;
     private readonly SemaphoreSlim sending = new(1, 1);
     private readonly ConcurrentDictionary<EthAddress, SenderInfo> lastSenders = new();
+    private readonly ConcurrentDictionary<(EthAddress, EthAddress), BigInteger> lastClaimable = new();
+    private volatile List<OrchestratorRecord>? lastRegistry;
     private readonly ConcurrentDictionary<string, long> reverts = new();
     private volatile CachedHead? head; // a reference, so readers on other threads never see half an update
     private long roundLength;
@@ -181,8 +184,18 @@ public sealed partial class ChainLedger : ILedger
 
     private async Task<List<OrchestratorRecord>> ReadRegistryAsync()
     {
-        var all = await QueryDtoAsync<GetOrchestratorsFunction, OrchestratorsOutput>(connection.Registry, new());
-        return all.Addresses.Select((a, i) => new OrchestratorRecord(EthAddress.Parse(a), all.Uris[i], all.Stakes[i], all.Fees[i])).ToList();
+        try
+        {
+            var all = await QueryDtoAsync<GetOrchestratorsFunction, OrchestratorsOutput>(connection.Registry, new());
+            var records = all.Addresses.Select((a, i) => new OrchestratorRecord(EthAddress.Parse(a), all.Uris[i], all.Stakes[i], all.Fees[i])).ToList();
+            lastRegistry = records;
+            return records;
+        }
+        catch (Exception e) when (IsUnreachable(e) && lastRegistry is { } stale)
+        {
+            Interlocked.Increment(ref unreachable);
+            return stale;
+        }
     }
 
     // ---- tickets -----------------------------------------------------------------------------------------------
@@ -190,8 +203,21 @@ public sealed partial class ChainLedger : ILedger
     public async Task<bool> IsTicketUsedAsync(ReadOnlyMemory<byte> ticketHash, CancellationToken cancellationToken = default) =>
         await QueryAsync<UsedTicketsFunction, bool>(connection.TicketBroker, new() { Hash = ticketHash.ToArray() });
 
-    public async Task<BigInteger> GetClaimableReserveAsync(EthAddress sender, EthAddress recipient, CancellationToken cancellationToken = default) =>
-        await QueryAsync<ClaimableReserveFunction, BigInteger>(connection.TicketBroker, new() { ReserveHolder = sender.ToLowerHex(), Claimant = recipient.ToLowerHex() });
+    public async Task<BigInteger> GetClaimableReserveAsync(EthAddress sender, EthAddress recipient, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var claimable = await QueryAsync<ClaimableReserveFunction, BigInteger>(connection.TicketBroker,
+                new() { ReserveHolder = sender.ToLowerHex(), Claimant = recipient.ToLowerHex() });
+            lastClaimable[(sender, recipient)] = claimable;
+            return claimable;
+        }
+        catch (Exception e) when (IsUnreachable(e) && lastClaimable.TryGetValue((sender, recipient), out var stale))
+        {
+            Interlocked.Increment(ref unreachable);
+            return stale;
+        }
+    }
 
     /// <summary>The contract's getTicketHash for a ticket (its keccak256(abi.encodePacked(…))).</summary>
     public async Task<byte[]> GetTicketHashOnChainAsync(Ticket ticket) =>
