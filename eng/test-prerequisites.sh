@@ -26,9 +26,11 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-# The JavaScript clients the tests drive (@livepeer/ai, openai, ethers …), reinstalled when the lock file changes.
-js="$root/tests/js"
-if command -v npm >/dev/null 2>&1 && { [ ! -f "$js/node_modules/.package-lock.json" ] || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; }; then
-  echo "test prerequisites: npm ci in tests/js"
-  (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# The JavaScript clients the tests drive (@livepeer/ai, openai, ethers, @grpc/grpc-js …) and the dev chain (ganache,
+# solc), each reinstalled when its lock file changes.
+for js in "$root/tests/js" "$root/chain"; do
+  if command -v npm >/dev/null 2>&1 && { [ ! -f "$js/node_modules/.package-lock.json" ] || [ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; }; then
+    echo "test prerequisites: npm ci in ${js#"$root/"}"
+    (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done

@@ -49,7 +49,7 @@ public sealed class LedgerRegistry(ILedger ledger, OnChainPaymentOptions options
             return 0;
         }
 
-        // SqliteLedger answers synchronously, so this does not block on I/O beyond one SQLite read per cache period.
+        // One ledger read per cache period: a SQLite read, or one JSON-RPC call (getOrchestrators) on a chain ledger.
         var records = ActiveAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
         var record = records.FirstOrDefault(r => string.Equals(r.Address.ToLowerHex(), address, StringComparison.OrdinalIgnoreCase));
         return record is null ? 0 : (decimal)(record.Stake / 1_000_000_000_000) / 1_000_000m; // LPT-wei → LPT, micro-LPT precision

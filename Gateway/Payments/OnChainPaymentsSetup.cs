@@ -54,7 +54,8 @@ public static class OnChainPaymentsSetup
         services.Configure<LedgerOptions>(configuration.GetSection(LedgerOptions.SectionName));
         services.Configure<PaymentSenderOptions>(configuration.GetSection(PaymentSenderOptions.SectionName));
         services.AddSingleton(_ => EthAccount.LoadOrCreate(onChain.DataDir));
-        services.AddSingleton<ILedger>(sp => SqliteLedger.Open(connection, sp.GetRequiredService<IOptions<LedgerOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ILedger>(sp => LedgerFactory.Open(connection, sp.GetRequiredService<IOptions<LedgerOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<EthAccount>));
         services.AddSingleton(sp => new PaymentSender(sp.GetRequiredService<EthAccount>(), sp.GetRequiredService<ILedger>(),
             sp.GetRequiredService<IOptions<PaymentSenderOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.Replace(ServiceDescriptor.Singleton<IPaymentSender, OnChainPaymentSender>());

@@ -49,6 +49,9 @@ public sealed record PaymentStats(long TicketsReceived, long WinningTickets, lon
     /// <summary>Winning tickets the ledger refused.</summary>
     public long FailedRedemptions { get; init; }
 
+    /// <summary>Those refusals by reason (on a chain ledger, the contract's revert reason).</summary>
+    public IReadOnlyDictionary<string, long> FailedRedemptionReasons { get; init; } = new Dictionary<string, long>();
+
     /// <summary>Payments refused (any 4xx from the payment step).</summary>
     public long PaymentsRefused { get; init; }
 }

@@ -113,6 +113,7 @@ public sealed class OnChainPaymentReceiver(
                 RedeemedFaceValueWei = queue.RedeemedFaceValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 PendingRedemptions = queue.Count,
                 FailedRedemptions = queue.Failed,
+                FailedRedemptionReasons = queue.FailedByReason,
                 PaymentsRefused = Interlocked.Read(ref refused),
             };
         }

@@ -8,7 +8,8 @@ namespace LivepeerAspire.Orchestrator.Payments;
 
 /// <summary>
 /// Switches the orchestrator to on-chain payments when <c>ConnectionStrings:ledger</c> is set (go-livepeer: an
-/// <c>-ethUrl</c>); off-chain otherwise. Sections: <c>Ledger</c> (chain parameters when this process creates the file),
+/// <c>-ethUrl</c>); off-chain otherwise. A <c>Data Source=…</c> value is the SQLite ledger file, an <c>Endpoint=…</c> value an
+/// EVM chain (see <see cref="LedgerFactory"/>). Sections: <c>Ledger</c> (chain parameters when this process creates the file),
 /// <c>TicketIssuer</c> (<c>-ticketEV</c>, <c>-maxFaceValue</c>, gas price), <c>Orchestrator:DataDir</c> (eth.key).
 /// </summary>
 public static class OnChainPaymentsSetup
@@ -41,8 +42,8 @@ public static class OnChainPaymentsSetup
 
             return EthAccount.LoadOrCreate(dataDir);
         });
-        services.AddSingleton<ILedger>(sp => SqliteLedger.Open(connection, sp.GetRequiredService<IOptions<LedgerOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ILedger>(sp => LedgerFactory.Open(connection, sp.GetRequiredService<IOptions<LedgerOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<EthAccount>));
         services.AddSingleton(sp =>
         {
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("LivepeerAspire.Orchestrator.Redemptions");

@@ -26,7 +26,8 @@ public sealed class OnChainTicketParamsSource(EthAccount account, OrchestratorPa
         var sender = new EthAddress(gatewayAddress.Span);
         try
         {
-            // SqliteLedger answers synchronously; the Task is already complete.
+            // SqliteLedger answers synchronously; ChainLedger serves the head from a 200 ms cache and reads the sender
+            // and registry over loopback JSON-RPC, so this blocks for a few milliseconds at most.
             return payments.Issuer.IssueParamsAsync(sender, price).GetAwaiter().GetResult();
         }
         catch (PaymentException e)

@@ -64,6 +64,7 @@ public static class StatusApi
                 ticketsRedeemed = paid.TicketsRedeemed,
                 pendingRedemptions = paid.PendingRedemptions,
                 failedRedemptions = paid.FailedRedemptions,
+                failedRedemptionReasons = paid.FailedRedemptionReasons,
                 creditedWei = paid.CreditedWei,
                 feesDebitedWei = paid.FeesDebitedWei,
                 redeemedFaceValueWei = paid.RedeemedFaceValueWei,

@@ -24,6 +24,9 @@ public sealed class EthAccount
 
     public EcPublicKey PublicKey { get; }
 
+    /// <summary>The key as 0x-hex, for signing chain transactions (Nethereum's account takes it in this form).</summary>
+    internal string PrivateKeyHex() => "0x" + Convert.ToHexStringLower(privateKey);
+
     public EthAddress Address => PublicKey.Address;
 
     /// <summary>Signs a 32-byte digest as it is (tickets are signed over personal_sign(ticketHash); pass that hash here).</summary>

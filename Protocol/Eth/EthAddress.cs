@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
+using Nethereum.Util;
 
 namespace LivepeerAspire.Protocol.Eth;
 
@@ -78,26 +78,14 @@ public readonly struct EthAddress : IEquatable<EthAddress>
         var hex = text!.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
         var allLower = hex.ToLowerInvariant() == hex;
         var allUpper = hex.ToUpperInvariant() == hex;
-        return allLower || allUpper || address.ToString() == "0x" + hex;
+        return allLower || allUpper || AddressUtil.Current.IsChecksumAddress("0x" + hex);
     }
 
     public static EthAddress Parse(string text) =>
         TryParse(text, out var address) ? address : throw new FormatException($"'{text}' is not a 20-byte hex Ethereum address");
 
-    /// <summary>EIP-55: a hex letter is upper-case when the matching nibble of keccak256(lower-case hex) is ≥ 8.</summary>
-    public override string ToString()
-    {
-        var lower = Convert.ToHexStringLower(Span);
-        var hash = Keccak256.Hash(Encoding.ASCII.GetBytes(lower));
-        var sb = new StringBuilder("0x", 42);
-        for (var i = 0; i < lower.Length; i++)
-        {
-            var nibble = (hash[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xF;
-            sb.Append(nibble >= 8 ? char.ToUpperInvariant(lower[i]) : lower[i]);
-        }
-
-        return sb.ToString();
-    }
+    /// <summary>EIP-55 mixed-case checksum form (Nethereum's AddressUtil).</summary>
+    public override string ToString() => AddressUtil.Current.ConvertToChecksumAddress(Convert.ToHexStringLower(Span));
 
     public string ToLowerHex() => "0x" + Convert.ToHexStringLower(Span);
 

@@ -1,17 +1,21 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Org.BouncyCastle.Crypto.Generators;
+using Nethereum.KeyStore;
+using Nethereum.KeyStore.Crypto;
+using Nethereum.KeyStore.Model;
 
 namespace LivepeerAspire.Protocol.Eth;
 
 /// <summary>
-/// Web3 Secret Storage v3 key files (the keystore go-ethereum and go-livepeer keep in their data directory):
-/// scrypt or PBKDF2-SHA256 key derivation, AES-128-CTR, MAC = keccak256(derivedKey[16..32] ‖ ciphertext).
+/// Web3 Secret Storage v3 key files (the keystore go-ethereum and go-livepeer keep in their data directory), read and
+/// written by Nethereum.KeyStore (scrypt or PBKDF2-SHA256, AES-128-CTR, keccak MAC). This class keeps the project's
+/// errors: malformed files are <see cref="InvalidDataException"/>, a wrong password a <see cref="CryptographicException"/>.
 /// </summary>
 public static class EthKeystore
 {
+    private static readonly KeyStoreService Service = new();
+
     public static byte[] Decrypt(string json, string password)
     {
         JsonNode root;
@@ -35,79 +39,32 @@ public static class EthKeystore
             throw new InvalidDataException("only the aes-128-ctr cipher is supported");
         }
 
-        var ciphertext = Hex(crypto["ciphertext"]);
-        var iv = Hex(crypto["cipherparams"]?["iv"]);
-        var kdfParams = crypto["kdfparams"] ?? throw new InvalidDataException("keystore has no kdfparams");
-        var salt = Hex(kdfParams["salt"]);
-        var dkLen = kdfParams["dklen"]?.GetValue<int>() ?? 32;
-        var password8 = Encoding.UTF8.GetBytes(password);
-        var derived = crypto["kdf"]?.GetValue<string>() switch
+        var kdf = crypto["kdf"]?.GetValue<string>();
+        if (kdf is not ("scrypt" or "pbkdf2"))
         {
-            "scrypt" => SCrypt.Generate(password8, salt, kdfParams["n"]!.GetValue<int>(), kdfParams["r"]!.GetValue<int>(), kdfParams["p"]!.GetValue<int>(), dkLen),
-            "pbkdf2" when kdfParams["prf"]?.GetValue<string>() == "hmac-sha256" =>
-                Rfc2898DeriveBytes.Pbkdf2(password8, salt, kdfParams["c"]!.GetValue<int>(), HashAlgorithmName.SHA256, dkLen),
-            var other => throw new InvalidDataException($"unsupported key derivation '{other}'"),
-        };
-
-        var mac = Keccak256.Hash([.. derived.AsSpan(16, 16), .. ciphertext]);
-        if (!CryptographicOperations.FixedTimeEquals(mac, Hex(crypto["mac"])))
-        {
-            throw new CryptographicException("wrong keystore password (MAC mismatch)");
+            throw new InvalidDataException($"unsupported key derivation '{kdf}'");
         }
 
-        return AesCtr(derived[..16], iv, ciphertext);
+        try
+        {
+            return Service.DecryptKeyStoreFromJson(password, json);
+        }
+        catch (DecryptionException e)
+        {
+            throw new CryptographicException("wrong keystore password (MAC mismatch)", e);
+        }
+        catch (Exception e) when (e is not CryptographicException and not OutOfMemoryException)
+        {
+            throw new InvalidDataException("keystore could not be read: " + e.Message, e);
+        }
     }
 
     /// <summary>Encrypts a private key with scrypt (n = 262144, r = 8, p = 1 by default, as geth's standard).</summary>
     public static string Encrypt(ReadOnlySpan<byte> privateKey, string password, int scryptN = 262_144)
     {
         var account = new EthAccount(privateKey);
-        var salt = RandomNumberGenerator.GetBytes(32);
-        var iv = RandomNumberGenerator.GetBytes(16);
-        var derived = SCrypt.Generate(Encoding.UTF8.GetBytes(password), salt, scryptN, 8, 1, 32);
-        var ciphertext = AesCtr(derived[..16], iv, privateKey.ToArray());
-        var mac = Keccak256.Hash([.. derived.AsSpan(16, 16), .. ciphertext]);
-        var json = new JsonObject
-        {
-            ["address"] = Convert.ToHexStringLower(account.Address.Span),
-            ["crypto"] = new JsonObject
-            {
-                ["cipher"] = "aes-128-ctr",
-                ["ciphertext"] = Convert.ToHexStringLower(ciphertext),
-                ["cipherparams"] = new JsonObject { ["iv"] = Convert.ToHexStringLower(iv) },
-                ["kdf"] = "scrypt",
-                ["kdfparams"] = new JsonObject { ["dklen"] = 32, ["n"] = scryptN, ["p"] = 1, ["r"] = 8, ["salt"] = Convert.ToHexStringLower(salt) },
-                ["mac"] = Convert.ToHexStringLower(mac),
-            },
-            ["id"] = Guid.NewGuid().ToString(),
-            ["version"] = 3,
-        };
-        return json.ToJsonString();
+        var parameters = new ScryptParams { Dklen = 32, N = scryptN, R = 8, P = 1 };
+        return new KeyStoreScryptService().EncryptAndGenerateKeyStoreAsJson(password, privateKey.ToArray(),
+            Convert.ToHexStringLower(account.Address.Span), parameters);
     }
-
-    private static byte[] AesCtr(byte[] key, byte[] iv, byte[] input)
-    {
-        using var aes = Aes.Create();
-        aes.Key = key;
-        var counter = (byte[])iv.Clone();
-        var output = new byte[input.Length];
-        var block = new byte[16];
-        for (var offset = 0; offset < input.Length; offset += 16)
-        {
-            aes.EncryptEcb(counter, block, PaddingMode.None);
-            for (var i = 0; i < 16 && offset + i < input.Length; i++)
-            {
-                output[offset + i] = (byte)(input[offset + i] ^ block[i]);
-            }
-
-            for (var i = 15; i >= 0 && ++counter[i] == 0; i--)
-            {
-            }
-        }
-
-        return output;
-    }
-
-    private static byte[] Hex(JsonNode? node) =>
-        node?.GetValue<string>() is { } text ? Convert.FromHexString(text.StartsWith("0x", StringComparison.Ordinal) ? text[2..] : text) : throw new InvalidDataException("keystore field missing");
 }

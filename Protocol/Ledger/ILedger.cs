@@ -6,8 +6,8 @@ namespace LivepeerAspire.Protocol.Ledger;
 
 /// <summary>
 /// What the network needs from the chain: a block clock and rounds (RoundsManager), sender funds (TicketBroker),
-/// the orchestrator registry (BondingManager/ServiceRegistry) and ticket redemption. The embedded SQLite ledger
-/// implements it; an EVM client can implement the same interface.
+/// the orchestrator registry (BondingManager/ServiceRegistry) and ticket redemption. Implemented by the embedded
+/// <see cref="SqliteLedger"/> and by <see cref="Chain.ChainLedger"/> on an EVM chain; <see cref="LedgerFactory"/> picks one.
 /// </summary>
 public interface ILedger
 {
@@ -66,6 +66,9 @@ public sealed record OrchestratorRecord(EthAddress Address, string ServiceUri, B
 public sealed record RedeemResult(bool Redeemed, string? Error, BigInteger FromDeposit, BigInteger FromReserve)
 {
     public BigInteger Paid => FromDeposit + FromReserve;
+
+    /// <summary>The redeeming transaction on a chain ledger (null on the embedded ledger).</summary>
+    public string? TransactionHash { get; init; }
 
     public static RedeemResult Fail(string error) => new(false, error, BigInteger.Zero, BigInteger.Zero);
 }

@@ -23,12 +23,16 @@ public sealed class RedemptionQueue(ILedger ledger, Action<string>? log = null, 
     private long failed;
     private BigInteger redeemedFaceValue;
     private readonly object totalsLock = new();
+    private readonly ConcurrentDictionary<string, long> failures = new();
 
     public int Count => tickets.Count;
 
     public long Redeemed => Interlocked.Read(ref redeemed);
 
     public long Failed => Interlocked.Read(ref failed);
+
+    /// <summary>Refused redemptions by the ledger's reason (on a chain: the contract's revert reason).</summary>
+    public IReadOnlyDictionary<string, long> FailedByReason => new Dictionary<string, long>(failures);
 
     public BigInteger RedeemedFaceValue
     {
@@ -96,11 +100,13 @@ public sealed class RedemptionQueue(ILedger ledger, Action<string>? log = null, 
                             redeemedFaceValue += ticket.Ticket.FaceValue;
                         }
 
-                        log?.Invoke($"redeemed winning ticket from {ticket.Ticket.Sender} nonce {ticket.Ticket.SenderNonce}: face value {ticket.Ticket.FaceValue} wei, paid {result.Paid} wei");
+                        var transaction = result.TransactionHash is { } tx ? $" in transaction {tx}" : "";
+                        log?.Invoke($"redeemed winning ticket from {ticket.Ticket.Sender} nonce {ticket.Ticket.SenderNonce}: face value {ticket.Ticket.FaceValue} wei, paid {result.Paid} wei{transaction}");
                     }
                     else
                     {
                         Interlocked.Increment(ref failed);
+                        failures.AddOrUpdate(result.Error ?? "unknown", 1, (_, n) => n + 1);
                         log?.Invoke($"winning ticket from {ticket.Ticket.Sender} nonce {ticket.Ticket.SenderNonce} not redeemed: {result.Error}");
                     }
                 }

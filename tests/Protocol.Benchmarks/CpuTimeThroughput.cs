@@ -26,6 +26,16 @@ public static class CpuTimeThroughput
             Measure("verify with cached key", implementation, () => bench.VerifyCachedKey(), perOperation);
             Measure("sender cache verify (lookup + verify)", implementation, () => bench.SenderCacheVerify(), perOperation);
         }
+
+        var nethereum = new NethereumSignerBenchmarks();
+        nethereum.Setup();
+        Measure("abi.encodePacked of a ticket", "project Ticket.Flatten", () => nethereum.ProjectFlatten(), perOperation);
+        Measure("abi.encodePacked of a ticket", "Nethereum ABIEncode", () => nethereum.NethereumFlatten(), perOperation);
+        Measure("keccak of the 232-byte flattened ticket", "project Keccak256", () => nethereum.ProjectTicketHash(), perOperation);
+        Measure("keccak of the 232-byte flattened ticket", "Nethereum Sha3Keccack", () => nethereum.TicketHash(), perOperation);
+        Measure("sign ticket digest", "Nethereum", () => nethereum.Sign(), perOperation);
+        Measure("recover sender key", "Nethereum", () => nethereum.Recover(), perOperation);
+        Measure("verify with cached key", "Nethereum", () => nethereum.VerifyCachedKey(), perOperation);
     }
 
     private static void Measure(string name, string implementation, Func<object> operation, TimeSpan duration)
