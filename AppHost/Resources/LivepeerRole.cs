@@ -7,6 +7,7 @@ public enum LivepeerRole
     Orchestrator,
     Simulator,
     Runner,
+    Chain,
     Extra,
 }
 

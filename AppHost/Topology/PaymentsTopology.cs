@@ -17,7 +17,7 @@ public sealed record PaymentsSpec
     public static readonly string[] Keys =
     [
         "enabled", "blockTime", "roundLength", "deposit", "reserve", "ticketEV", "gasPrice", "maxFaceValue", "paramsExpirationBlocks",
-        "maxTicketEV", "maxTotalEV", "depositMultiplier", "discovery",
+        "maxTicketEV", "maxTotalEV", "depositMultiplier", "discovery", "ledger",
     ];
 
     public bool Enabled { get; init; } = true;
@@ -52,6 +52,14 @@ public sealed record PaymentsSpec
 
     /// <summary>Gateway Discovery:Source: <c>orchAddr</c> (the references, default) or <c>ledger</c> (the registry, with stakes).</summary>
     public string Discovery { get; init; } = "orchAddr";
+
+    /// <summary>
+    /// <c>sqlite</c> (default): the embedded ledger file. <c>chain</c>: the project's TicketBroker, registry and rounds
+    /// manager on a ganache dev chain the AppHost starts (chain/, after <c>npm ci</c> there).
+    /// </summary>
+    public string Ledger { get; init; } = "sqlite";
+
+    public bool OnChain => Ledger == "chain";
 
     public static PaymentsSpec? Read(JsonElement element, string file)
     {
@@ -90,6 +98,12 @@ public sealed record PaymentsSpec
                     Discovery = value.GetString() is "orchAddr" or "ledger" or "orchAddr,ledger"
                         ? value.GetString()!
                         : throw new TopologyException(file, at, "must be \"orchAddr\", \"ledger\" or \"orchAddr,ledger\""),
+                },
+                "ledger" => spec with
+                {
+                    Ledger = value.ValueKind == JsonValueKind.String && value.GetString() is "sqlite" or "chain"
+                        ? value.GetString()!
+                        : throw new TopologyException(file, at, "must be \"sqlite\" (the embedded ledger) or \"chain\" (contracts on a local dev chain)"),
                 },
                 _ => throw new TopologyException(file, at, $"unknown member; allowed: {string.Join(", ", Keys)}"),
             };

@@ -25,6 +25,17 @@ public static class TopologyComposer
         var ledgerFile = Path.Combine(runDirectory, "ledger.db");
         var ledgerConnection = $"Data Source={ledgerFile}";
         var paidOrchestrators = new List<(string DataDir, string ServiceUri, string? Stake)>();
+        var gatewayData = Path.Combine(runDirectory, "gateway", "data");
+        IResourceBuilder<ExecutableResource>? chain = null;
+        if (topology.Payments is { OnChain: true } onChain)
+        {
+            (chain, ledgerConnection) = builder.AddDevChain(LoopbackPorts.Allocate(), onChain.BlockTime, () => new ChainPreparation(
+                new Protocol.Ledger.Chain.ChainParameters(onChain.RoundLength),
+                paidOrchestrators.Select(o => (o.DataDir, o.ServiceUri, PaymentsComposer.StakeWei(o.Stake))).ToList(),
+                gatewayData,
+                onChain.Deposit,
+                onChain.Reserve));
+        }
 
         var orchestrators = topology.Orchestrators
             .SelectMany(o => TopologyValidator.ExpandedNames(o).Select(name => (Spec: o, Name: name)))
@@ -86,6 +97,11 @@ public static class TopologyComposer
                 // Only a paid network gets the ledger: ConnectionStrings:ledger is what switches a service to on-chain mode.
                 orchestrator.WithEnvironment("ConnectionStrings__ledger", ledgerConnection);
                 PaymentsComposer.ConfigureOrchestrator(orchestrator, paid);
+                if (chain is not null)
+                {
+                    orchestrator.WaitFor(chain);
+                }
+
                 paidOrchestrators.Add((dataDir, orchestrator.Url(), spec.Stake));
             }
 
@@ -123,10 +139,13 @@ public static class TopologyComposer
 
         if (topology.Payments is { } payments)
         {
-            var gatewayData = Path.Combine(runDirectory, "gateway", "data");
             gateway.WithEnvironment("ConnectionStrings__ledger", ledgerConnection);
             PaymentsComposer.ConfigureGateway(gateway, payments, gatewayData);
-            if (builder.ExecutionContext.IsRunMode)
+            if (chain is not null)
+            {
+                gateway.WaitFor(chain);
+            }
+            else if (builder.ExecutionContext.IsRunMode)
             {
                 PaymentsComposer.Prepare(payments, ledgerFile, gatewayData, paidOrchestrators);
             }

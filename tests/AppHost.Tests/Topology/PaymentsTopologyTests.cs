@@ -73,6 +73,7 @@ public sealed class PaymentsTopologyTests : IDisposable
     [InlineData("\"payments\": { \"blockTime\": \"soon\" }", "$.payments.blockTime")]
     [InlineData("\"payments\": { \"discovery\": \"dns\" }", "$.payments.discovery")]
     [InlineData("\"payments\": { \"tickets\": 1 }", "$.payments.tickets")]
+    [InlineData("\"payments\": { \"ledger\": \"mainnet\" }", "$.payments.ledger")]
     public void Bad_payment_settings_are_refused_with_their_path(string member, string path)
     {
         var json = $$"""{ {{member}}, "orchestrators": [ { "name": "o1", "gpus": [ { "profile": "RTX 4090", "pipeline": "llm", "model": "m" } ] } ] }""";
