@@ -22,7 +22,8 @@ for i in $(seq 1 "$runs"); do
   sleep 2
   term=$(date +%s.%N)
   kill -TERM "$apphost"
-  while kill -0 "$apphost" 2>/dev/null || for p in $tree; do kill -0 "$p" 2>/dev/null && exit 0; done; false; do sleep 0.05; done
+  alive() { for p in "$apphost" $tree; do [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && return 0; done; return 1; }
+  while alive; do sleep 0.05; done
   gone=$(date +%s.%N)
   printf 'run %d: healthy %.1f s after dotnet run (%s); all %d processes gone %.1f s after SIGTERM; load %s\n' \
     "$i" "$(echo "$healthy - $start" | bc)" "$(grep -o 'resources healthy in [0-9.]* s' "$log")" "$(echo $tree | wc -w)" \
