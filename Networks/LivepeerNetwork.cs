@@ -5,7 +5,6 @@ using Aspire.Hosting.Testing;
 using LivepeerAspire.AppHost.Resources;
 using LivepeerAspire.AppHost.Topology;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LivepeerAspire.Networks;
 
@@ -152,10 +151,7 @@ public sealed class LivepeerNetwork : IAsyncDisposable
     {
         try
         {
-            await App.ResourceNotifications.WaitForResourceAsync(resource.Name,
-                e => e.Snapshot.HealthStatus == HealthStatus.Healthy && e.Snapshot.State?.Text == KnownResourceStates.Running
-                    || e.Snapshot.State?.Text is { } state && (state == KnownResourceStates.FailedToStart || KnownResourceStates.TerminalStates.Contains(state)),
-                ct);
+            await App.ResourceNotifications.WaitForResourceAsync(resource.Name, e => SettledWait.IsSettled(e.Snapshot), ct);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace LivepeerAspire.AppHost.Resources;
@@ -26,7 +25,7 @@ internal sealed class NetworkReadyReporter(
         var resources = model.Resources.Where(r => r.Annotations.OfType<LivepeerRoleAnnotation>().Any()).ToList();
         var states = await Task.WhenAll(resources.Select(async r =>
         {
-            var e = await notifications.WaitForResourceAsync(r.Name, re => IsSettled(re.Snapshot), stoppingToken);
+            var e = await notifications.WaitForResourceAsync(r.Name, re => SettledWait.IsSettled(re.Snapshot), stoppingToken);
             return (r.Name, State: e.Snapshot.State?.Text);
         }));
         var took = DateTime.Now - Process.GetCurrentProcess().StartTime;
@@ -46,8 +45,4 @@ internal sealed class NetworkReadyReporter(
         Console.WriteLine($"{states.Length - failed.Count} resources healthy in {took.TotalSeconds:0.0} s" +
             (failed.Count == 0 ? "" : $"; failed: {string.Join(", ", failed.Select(f => $"{f.Name} ({f.State})"))} (see their logs in the dashboard)"));
     }
-
-    private static bool IsSettled(CustomResourceSnapshot s) =>
-        s.State?.Text == KnownResourceStates.Running && s.HealthStatus == HealthStatus.Healthy
-        || s.State?.Text is { } state && (state == KnownResourceStates.FailedToStart || KnownResourceStates.TerminalStates.Contains(state));
 }
