@@ -1,5 +1,7 @@
 // A foreign gRPC client of net.Orchestrator: @grpc/grpc-js with the tests' own copy of go-livepeer's lp_rpc.proto.
-// Usage: node grpc-orchestrator-client.mjs <https service url> <cert.pem the orchestrator presents>
+// Usage: node grpc-orchestrator-client.mjs <https service url> <cert.pem the orchestrator presents> [gateway private key]
+// With a key the request carries the gateway's address and its personal_sign over keccak256 of the checksummed
+// address text (ethers), as a go-livepeer gateway sends on-chain.
 // Calls GetOrchestrator (no capabilities: the periodic poll) and Ping over TLS, and prints one JSON line with the
 // answers, bytes as hex and int64s as decimal strings. Exits 1 with the gRPC status on a failed call.
 import fs from "node:fs";
@@ -7,8 +9,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import grpc from "@grpc/grpc-js";
 import protoLoader from "@grpc/proto-loader";
+import { Wallet, getBytes, keccak256, toUtf8Bytes } from "ethers";
 
-const [url, certPath] = process.argv.slice(2);
+const [url, certPath, privateKey] = process.argv.slice(2);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const definition = protoLoader.loadSync(path.join(here, "proto", "lp_rpc.proto"), {
   keepCase: true, longs: String, enums: String, bytes: Buffer, defaults: true, arrays: true, objects: true,
@@ -27,7 +30,13 @@ const plain = (value) => JSON.parse(JSON.stringify(value, (key, v) =>
   v && v.type === "Buffer" && Array.isArray(v.data) ? Buffer.from(v.data).toString("hex") : v));
 
 try {
-  const info = await call("GetOrchestrator", {});
+  const request = {};
+  if (privateKey) {
+    const wallet = new Wallet(privateKey);
+    request.address = Buffer.from(getBytes(wallet.address));
+    request.sig = Buffer.from(getBytes(await wallet.signMessage(getBytes(keccak256(toUtf8Bytes(wallet.address))))));
+  }
+  const info = await call("GetOrchestrator", request);
   const pong = await call("Ping", { value: Buffer.from("ping") });
   console.log(JSON.stringify({ info: plain(info), pong: hex(pong.value) }));
 } catch (error) {
