@@ -15,7 +15,7 @@ public static class OrchestratorExtensions
     public static WebApplicationBuilder AddOrchestratorServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<OrchestratorOptions>(builder.Configuration.GetSection(OrchestratorOptions.Section));
+        services.AddOptions<OrchestratorOptions>().Bind(builder.Configuration.GetSection(OrchestratorOptions.Section)).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ModelCatalog(LoadModels(sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value)));
         services.TryAddSingleton(_ => RunnerHttp.CreateDefault());
