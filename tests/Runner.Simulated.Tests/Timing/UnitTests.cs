@@ -72,9 +72,8 @@ public class UnitTests
     }
 
     [Fact]
-    public void Wav_duration_round_trips()
+    public async Task Wav_duration_round_trips()
     {
-        SyntheticWav.Duration(SyntheticWav.Tone(2.5))!.Value.ShouldBe(2.5, 1e-3);
-        SyntheticWav.Duration("not a wav at all, just some text....................."u8).ShouldBeNull();
+        (await AudioProbe.ReadAsync("audio", SyntheticWav.Tone(2.5), CancellationToken.None)).Seconds.ShouldBe(2.5, 1e-3);
     }
 }
