@@ -5,19 +5,19 @@ using FFMpegCore.Exceptions;
 
 namespace LivepeerAspire.Protocol.Media;
 
-/// <summary>What an uploaded audio file holds: its container format and the seconds of audio actually in it.</summary>
+/// <summary>What an uploaded audio file holds: its container format, the seconds of audio in it, and what its container claims.</summary>
 public readonly record struct AudioInfo(string Format, double Seconds, double ClaimedSeconds);
 
 /// <summary>
 /// Audio duration the way go-livepeer measures it: with ffmpeg's own demuxers (ffprobe, driven through FFMpegCore), so
 /// WAV, MP3, FLAC, Ogg/Opus, M4A/AAC and whatever else ffmpeg reads are all measured by one tool. The seconds billed
-/// are those of the audio packets in the file, not the container's claim: a header that claims more than the
-/// packets hold (a truncated file, a lying WAV or FLAC header) is refused, so a file cannot be billed for audio it
+/// are those of the decoded audio in the file, not the container's claim: a header that claims more than the
+/// decoded audio holds (a truncated file, a lying WAV or FLAC header) is refused, so a file cannot be billed for audio it
 /// does not contain. Both gateway and orchestrator call this, so both bill the same seconds.
 /// </summary>
 public static class AudioProbe
 {
-    /// <summary>How much longer than its packets a container may claim to be before the file counts as lying (encoder padding).</summary>
+    /// <summary>How much longer than its decoded audio a container may claim to be before the file counts as lying (encoder padding).</summary>
     public const double ClaimTolerance = 0.02;
 
     private static readonly Lazy<string?> FfprobePath = new(FindFfprobe);
@@ -42,11 +42,9 @@ public static class AudioProbe
         try
         {
             IMediaAnalysis analysis;
-            FFProbePackets packets;
             try
             {
                 analysis = await FFProbe.AnalyseAsync(file, options, cancellationToken: cancellationToken).ConfigureAwait(false);
-                packets = await FFProbe.GetPacketsAsync(file, options, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is FFMpegException or FormatNullException or FFProbeException or InvalidOperationException or System.Text.Json.JsonException)
             {
@@ -67,7 +65,7 @@ public static class AudioProbe
                 throw new MediaException(part, shortfall);
             }
 
-            var seconds = PacketSeconds(packets, stream.Index);
+            var seconds = await DecodedSecondsAsync(ffprobe, file, stream.Index, cancellationToken).ConfigureAwait(false);
             if (seconds <= 0)
             {
                 throw new MediaException(part, "the file holds no audio samples");
@@ -118,23 +116,45 @@ public static class AudioProbe
         return null;
     }
 
-    /// <summary>Seconds spanned by the stream's packets: from the first packet's start to the end of the last.</summary>
-    private static double PacketSeconds(FFProbePackets packets, int streamIndex)
+    /// <summary>
+    /// Seconds of decoded audio: from the first frame's start to the last frame's end, counted in samples. Decoding
+    /// (not packet timestamps) drops what encoders add and players skip: MP3's encoder delay and padding, AAC's
+    /// priming, Opus's pre-skip. FFMpegCore's frame model lacks nb_samples, so ffprobe is asked directly here.
+    /// </summary>
+    private static async Task<double> DecodedSecondsAsync(string ffprobe, string file, int streamIndex, CancellationToken cancellationToken)
     {
-        double? first = null;
-        double end = 0;
-        foreach (var packet in packets.Packets)
+        var info = new System.Diagnostics.ProcessStartInfo(ffprobe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-v", "error", "-select_streams", streamIndex.ToString(CultureInfo.InvariantCulture), "-show_entries", "frame=pts_time,nb_samples:stream=sample_rate", "-of", "csv=p=0", file })
         {
-            if (packet.StreamIndex != streamIndex || !TryTime(packet.PtsTime, out var pts))
-            {
-                continue;
-            }
-
-            first = first is null ? pts : Math.Min(first.Value, pts);
-            end = Math.Max(end, pts + (TryTime(packet.DurationTime, out var d) ? d : 0));
+            info.ArgumentList.Add(arg);
         }
 
-        return first is null ? 0 : end - first.Value;
+        using var process = System.Diagnostics.Process.Start(info) ?? throw new MediaToolMissingException(MissingToolMessage);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        double? first = null;
+        double lastStart = 0;
+        long lastSamples = 0;
+        double sampleRate = 0;
+        while (await process.StandardOutput.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            var fields = line.Split(',');
+            if (fields.Length == 1 && double.TryParse(fields[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate))
+            {
+                sampleRate = rate;
+            }
+            else if (fields.Length >= 2 && TryTime(fields[0], out var pts) && long.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var samples))
+            {
+                first ??= pts;
+                if (pts >= lastStart)
+                {
+                    (lastStart, lastSamples) = (pts, samples);
+                }
+            }
+        }
+
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        await stderr.ConfigureAwait(false);
+        return first is null || sampleRate <= 0 ? 0 : lastStart + (lastSamples / sampleRate) - first.Value;
     }
 
     /// <summary>FFMpegCore asks ffprobe for sexagesimal times ("0:00:01.036000"); plain seconds are read too.</summary>

@@ -77,8 +77,9 @@ public sealed class TextToSpeechContract : PipelineContract
 }
 
 /// <summary>
-/// audio-to-text: an audio file in any format ffmpeg reads; units whole seconds × 1000 of the audio the file holds
-/// (measured by <see cref="AudioProbe"/>). Less than one second is refused, as go-livepeer refuses a duration of 0.
+/// audio-to-text: an audio file in any format ffmpeg reads; units are the milliseconds of audio the file holds
+/// (measured by <see cref="AudioProbe"/>). go-livepeer floors to whole seconds before × 1000, which bills a 6.99 s
+/// Opus file (its pre-skip trimmed) as 6 s; milliseconds bill every file within 1 % of its length.
 /// </summary>
 public sealed class AudioToTextContract : PipelineContract
 {
@@ -87,7 +88,7 @@ public sealed class AudioToTextContract : PipelineContract
     public override async ValueTask<JobUnits> MeasureAsync(JobInput input, string modelId, CancellationToken cancellationToken)
     {
         var seconds = await SecondsAsync(input, cancellationToken).ConfigureAwait(false);
-        return new JobUnits((long)Math.Floor(seconds) * 1000, seconds);
+        return new JobUnits(Milliseconds(seconds), seconds);
     }
 
     /// <summary>The seconds of audio in the 'audio' part; throws <see cref="JobInputException"/> for a missing, unreadable or too short file.</summary>
@@ -104,8 +105,11 @@ public sealed class AudioToTextContract : PipelineContract
             throw new JobInputException("audio", $"Unable to calculate duration: {e.Message}");
         }
 
-        return info.Seconds < 1
-            ? throw new JobInputException("audio", $"Unable to calculate duration: audio: the file holds {info.Seconds:0.###} s of audio; the minimum is 1 s")
+        return Milliseconds(info.Seconds) < 1
+            ? throw new JobInputException("audio", "Unable to calculate duration: audio: the file holds less than a millisecond of audio")
             : info.Seconds;
     }
+
+    /// <summary>The billed units of <paramref name="seconds"/> of audio: whole milliseconds.</summary>
+    public static long Milliseconds(double seconds) => (long)Math.Floor(seconds * 1000);
 }
