@@ -70,6 +70,7 @@ public sealed class NetworkView
     public Dictionary<string, string> ResolveModels(Scenario scenario, IReadOnlyDictionary<string, string> asked, Uri gateway)
     {
         var resolved = new Dictionary<string, string>(asked, StringComparer.Ordinal);
+
         foreach (var pipeline in scenario.Mix.Entries.Where(e => e.Weight > 0).Select(e => e.Kind.Pipeline()).Distinct())
         {
             if (!Served.TryGetValue(pipeline, out var models) || models.Count == 0)
@@ -94,6 +95,20 @@ public sealed class NetworkView
         }
 
         return resolved;
+    }
+
+    /// <summary>The scenario with the job kinds whose pipelines nobody serves left out; unchanged when everything is served.</summary>
+    public Scenario Adapt(Scenario scenario)
+    {
+        if (!scenario.AdaptsToNetwork)
+        {
+            return scenario;
+        }
+
+        var kept = scenario.Mix.Entries.Where(e => e.Weight > 0 && Served.ContainsKey(e.Kind.Pipeline())).ToList();
+        return kept.Count == 0 || kept.Count == scenario.Mix.Entries.Count(e => e.Weight > 0)
+            ? scenario
+            : scenario with { Mix = new JobMix(kept), Description = scenario.Description + $" (only {string.Join(", ", kept.Select(k => k.Kind.Name()))}: the rest is not served here)" };
     }
 
     private static async Task<string?> NameAsync(HttpClient http, string serviceUri, CancellationToken cancel)

@@ -153,6 +153,13 @@ public static class RunCommand
             var orchestratorNames = view?.OrchestratorNames ?? new Dictionary<string, string>();
             if (view is not null)
             {
+                var adapted = view.Adapt(sc);
+                if (!ReferenceEquals(adapted, sc))
+                {
+                    await ctx.Out.WriteLineAsync($"scenario {sc.Name}: {adapted.Description}");
+                    sc = adapted;
+                }
+
                 asked = view.ResolveModels(sc, asked, gateway);
                 await ctx.Out.WriteLineAsync("network: " + string.Join("; ", asked.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} → {m.Value}")));
             }

@@ -58,11 +58,36 @@ public sealed class NetworkAwareRunTests
     {
         await using var gateway = await LlmOnlyNetworkAsync([]);
 
-        var (code, _, err) = await Run("run", "--gateway", gateway.Url.ToString(), "--scenario", "mixed", "--rate", "1", "--duration", "1s");
+        var (code, _, err) = await Run("run", "--gateway", gateway.Url.ToString(), "--scenario", "llm-stream=1,text-to-image=1", "--rate", "1", "--duration", "1s");
 
         code.ShouldBe(2);
-        err.ShouldContain("no orchestrator behind");
+        err.ShouldContain("sends text-to-image jobs, but no orchestrator behind");
         err.ShouldContain("served: llm");
+    }
+
+    [Fact]
+    public async Task The_mixed_application_scenario_keeps_only_what_the_network_serves()
+    {
+        var models = new ConcurrentBag<string>();
+        await using var gateway = await LlmOnlyNetworkAsync(models);
+        var dir = Path.Combine(Path.GetTempPath(), "lt-mixed-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // The stand-in answers streamed jobs with plain JSON, so failures are not the point here.
+            var (code, output, err) = await Run("run", "--gateway", gateway.Url.ToString(), "--scenario", "mixed", "--load", "inject", "--rate", "10",
+                "--duration", "1s", "--warm-up", "0s", "--out", dir, "--max-failure-rate", "100%");
+
+            code.ShouldBe(0, err + output);
+            output.ShouldContain("(only llm-stream, llm: the rest is not served here)");
+            models.Count.ShouldBe(10);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, true);
+            }
+        }
     }
 
     [Fact]
