@@ -76,7 +76,7 @@ public static class GoDuration
             return false;
         }
 
-        duration = TimeSpan.FromSeconds(negative ? -seconds : seconds);
+        duration = TimeSpan.FromTicks((long)Math.Round((negative ? -seconds : seconds) * TimeSpan.TicksPerSecond));
         return true;
     }
 
