@@ -4,6 +4,8 @@ using LivepeerAspire.Orchestrator.Models;
 using LivepeerAspire.Orchestrator.Payments;
 using LivepeerAspire.Orchestrator.Runners;
 using LivepeerAspire.Orchestrator.Status;
+using LivepeerAspire.Protocol.Media;
+using LivepeerAspire.Protocol.Pipelines;
 using LivepeerAspire.Protocol.Pricing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -45,6 +47,11 @@ public static class OrchestratorExtensions
         {
             app.Logger.LogInformation("Serving {Pipeline} {Model}: capacity {Capacity}, warm {Warm}, price {Price} wei/unit",
                 model.Pipeline, model.ModelId, model.Capacity, model.Warm, model.PriceFor(null)?.ToString() ?? "none");
+        }
+
+        if (AudioProbe.Ffprobe is null && catalog.ForPipeline(PipelineCatalog.AudioToText).Count > 0)
+        {
+            app.Logger.LogWarning("audio-to-text jobs will be answered 503: {Reason}", AudioProbe.MissingToolMessage);
         }
 
         app.ValidateOnChainPayments();
