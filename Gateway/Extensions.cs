@@ -7,6 +7,7 @@ using LivepeerAspire.Gateway.Payments;
 using LivepeerAspire.Gateway.Selection;
 using LivepeerAspire.Gateway.Sessions;
 using LivepeerAspire.Gateway.Timeouts;
+using LivepeerAspire.Protocol.Media;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -67,6 +68,11 @@ public static class GatewayExtensions
         // Resolve the selection state now so that a bad strategy stops start-up with its reason.
         _ = app.Services.GetRequiredService<StrategySelector>();
         app.LogOnChainPayments();
+        if (AudioProbe.Ffprobe is null)
+        {
+            app.Logger.LogWarning("audio-to-text requests will be answered 503: {Reason}", AudioProbe.MissingToolMessage);
+        }
+
         app.MapPipelineApi();
         app.MapOpenAiApi();
         app.MapAdminApi();

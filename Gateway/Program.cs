@@ -1,28 +1,16 @@
 using LivepeerAspire.Gateway;
 using LivepeerAspire.ServiceDefaults;
-using Microsoft.Extensions.Options;
+using LivepeerAspire.ServiceDefaults.Configuration;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddGatewayServices();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-try
+return StartupFailure.Run("gateway", () =>
 {
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceDefaults();
+    builder.AddGatewayServices();
+
+    var app = builder.Build();
+    app.MapDefaultEndpoints();
     app.MapGatewayApi();
     app.Run();
-}
-catch (OptionsValidationException e)
-{
-    // Bad configuration: refuse to start and say why, one reason per line.
-    Console.Error.WriteLine("gateway: refusing to start: invalid configuration");
-    foreach (var failure in e.Failures)
-    {
-        Console.Error.WriteLine("  " + failure);
-    }
-
-    return 2;
-}
-
-return 0;
+    return 0;
+});

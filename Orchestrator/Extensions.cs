@@ -5,6 +5,8 @@ using LivepeerAspire.Orchestrator.Observability;
 using LivepeerAspire.Orchestrator.Payments;
 using LivepeerAspire.Orchestrator.Runners;
 using LivepeerAspire.Orchestrator.Status;
+using LivepeerAspire.Protocol.Media;
+using LivepeerAspire.Protocol.Pipelines;
 using LivepeerAspire.Protocol.Pricing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -16,7 +18,7 @@ public static class OrchestratorExtensions
     public static WebApplicationBuilder AddOrchestratorServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.Configure<OrchestratorOptions>(builder.Configuration.GetSection(OrchestratorOptions.Section));
+        services.AddOptions<OrchestratorOptions>().Bind(builder.Configuration.GetSection(OrchestratorOptions.Section)).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ModelCatalog(LoadModels(sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value)));
         services.TryAddSingleton(_ => RunnerHttp.CreateDefault());
@@ -50,6 +52,11 @@ public static class OrchestratorExtensions
         {
             app.Logger.LogInformation("Serving {Pipeline} {Model}: capacity {Capacity}, warm {Warm}, price {Price} wei/unit",
                 model.Pipeline, model.ModelId, model.Capacity, model.Warm, model.PriceFor(null)?.ToString() ?? "none");
+        }
+
+        if (AudioProbe.Ffprobe is null && catalog.ForPipeline(PipelineCatalog.AudioToText).Count > 0)
+        {
+            app.Logger.LogWarning("audio-to-text jobs will be answered 503: {Reason}", AudioProbe.MissingToolMessage);
         }
 
         app.ValidateOnChainPayments();

@@ -1,22 +1,26 @@
 using LivepeerAspire.Orchestrator;
 using LivepeerAspire.Orchestrator.Models;
 using LivepeerAspire.ServiceDefaults;
+using LivepeerAspire.ServiceDefaults.Configuration;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddOrchestratorServices();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-try
+return StartupFailure.Run("orchestrator", () =>
 {
-    app.MapOrchestratorApi();
-}
-catch (AiModelsException e)
-{
-    Console.Error.WriteLine($"orchestrator: refusing to start: {e.Message}");
-    return 2;
-}
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceDefaults();
+    builder.AddOrchestratorServices();
 
-app.Run();
-return Environment.ExitCode;
+    var app = builder.Build();
+    app.MapDefaultEndpoints();
+    try
+    {
+        app.MapOrchestratorApi();
+    }
+    catch (AiModelsException e)
+    {
+        Console.Error.WriteLine($"orchestrator: refusing to start: {e.Message}");
+        return StartupFailure.ConfigurationExitCode;
+    }
+
+    app.Run();
+    return Environment.ExitCode;
+});

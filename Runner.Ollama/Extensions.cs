@@ -11,7 +11,7 @@ public static class OllamaRunnerExtensions
 {
     public static WebApplicationBuilder AddOllamaRunnerServices(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<OllamaRunnerOptions>(builder.Configuration.GetSection(OllamaRunnerOptions.Section));
+        builder.Services.AddOptions<OllamaRunnerOptions>().Bind(builder.Configuration.GetSection(OllamaRunnerOptions.Section)).ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServedModel>();
         builder.Services.AddSingleton<ModelState>();

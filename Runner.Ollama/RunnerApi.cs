@@ -5,11 +5,12 @@ using LivepeerAspire.Protocol.Wire;
 using LivepeerAspire.Runner.Ollama.Health;
 using LivepeerAspire.Runner.Ollama.Llm;
 using LivepeerAspire.Runner.Ollama.Models;
+using LivepeerAspire.Runner.Ollama.Ollama;
 using Microsoft.Extensions.Options;
 
 namespace LivepeerAspire.Runner.Ollama;
 
-/// <summary>The ai-runner routes the shim serves: /llm, /health, /hardware/info, /version (routing also matches a trailing slash).</summary>
+/// <summary>The ai-runner routes the shim serves: /llm, /health, /hardware/info, /hardware/stats, /version (routing also matches a trailing slash).</summary>
 internal static class RunnerApi
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -38,6 +39,33 @@ internal static class RunnerApi
             }
 
             return Results.Json(new HardwareInformation(PipelineCatalog.Llm.Name, served.ModelId, gpus), WireJson.Options);
+        });
+
+        // ai-runner HardwareStats from what Ollama reports: memory in use is the VRAM of the models /api/ps lists.
+        // Ollama reports no compute utilisation, so utilization_compute is 0; a GPU without a configured name is absent,
+        // as on /hardware/info.
+        app.MapGet("/hardware/stats", async (ServedModel served, OllamaClient ollama, IOptions<OllamaRunnerOptions> options, CancellationToken ct) =>
+        {
+            var o = options.Value;
+            var gpus = new Dictionary<string, GpuUtilizationInfo>();
+            if (!string.IsNullOrWhiteSpace(o.GpuName))
+            {
+                IReadOnlyList<OllamaModel> running;
+                try
+                {
+                    running = await ollama.ListRunningAsync(ct);
+                }
+                catch (HttpRequestException e)
+                {
+                    return Results.Json(RunnerError.Of($"Ollama at {ollama.BaseUri} cannot be reached: {e.Message}"), WireJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+
+                var used = Math.Min(o.GpuMemoryTotal, running.Sum(m => m.SizeVram ?? 0));
+                var percent = o.GpuMemoryTotal > 0 ? (int)Math.Round(100.0 * used / o.GpuMemoryTotal) : 0;
+                gpus["0"] = new GpuUtilizationInfo("ollama-0", o.GpuName, o.GpuMemoryTotal, o.GpuMemoryTotal - used, 0, percent);
+            }
+
+            return Results.Json(new HardwareStats(PipelineCatalog.Llm.Name, served.ModelId, gpus), WireJson.Options);
         });
 
         app.MapGet("/version", (ServedModel served, IOptions<OllamaRunnerOptions> options) =>

@@ -14,7 +14,7 @@ public static class SimulatedRunnerExtensions
 
     public static WebApplicationBuilder AddSimulatedRunnerServices(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<SimulatorOptions>(builder.Configuration.GetSection(SimulatorOptions.SectionName));
+        builder.Services.AddOptions<SimulatorOptions>().Bind(builder.Configuration.GetSection(SimulatorOptions.SectionName)).ValidateOnStart();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
         builder.Services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = MaxBodyBytes);
         builder.Services.AddSingleton(sp => LoadFleetConfig(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value));

@@ -1,28 +1,32 @@
 using LivepeerAspire.Runner.Simulated;
 using LivepeerAspire.Runner.Simulated.Fleet;
 using LivepeerAspire.ServiceDefaults;
+using LivepeerAspire.ServiceDefaults.Configuration;
 
 if (ValidateCommand.TryRun(args, Console.Out, out var exitCode))
 {
     return exitCode;
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddSimulatedRunnerServices();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-try
+return StartupFailure.Run("runner-simulated", () =>
 {
-    app.MapSimulatedRunnerApi();
-}
-catch (ConfigFileException ex)
-{
-    // Same one-line message as --validate; the service does not start on a bad profile or fleet file.
-    Console.Error.WriteLine(ex.Message);
-    return 2;
-}
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceDefaults();
+    builder.AddSimulatedRunnerServices();
 
-app.Run();
-return 0;
+    var app = builder.Build();
+    app.MapDefaultEndpoints();
+    try
+    {
+        app.MapSimulatedRunnerApi();
+    }
+    catch (ConfigFileException ex)
+    {
+        // Same one-line message as --validate; the service does not start on a bad profile or fleet file.
+        Console.Error.WriteLine(ex.Message);
+        return StartupFailure.ConfigurationExitCode;
+    }
+
+    app.Run();
+    return 0;
+});

@@ -1,3 +1,4 @@
+using LivepeerAspire.Protocol.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,7 @@ namespace LivepeerAspire.ServiceDefaults;
 
 /// <summary>
 /// What every LivepeerAspire service shares, in the shape of .NET Aspire's ServiceDefaults:
-/// single-line console logs, /health and /alive, OpenTelemetry export when an OTLP endpoint is configured,
+/// go-livepeer's value syntax in configuration (Go durations), single-line console logs, /health and /alive, OpenTelemetry export when an OTLP endpoint is configured,
 /// an injectable clock, and loopback-only binding unless told otherwise.
 /// </summary>
 public static class ServiceDefaultsExtensions
@@ -21,6 +22,7 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        ConfigurationValues.Register();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {

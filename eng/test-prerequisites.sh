@@ -10,12 +10,15 @@ exec 9>"${TMPDIR:-/tmp}/livepeer-aspire-test-prerequisites.lock"
 flock 9
 
 # Debian packages: libsecp256k1 (the fast ticket signatures the benchmarks and vector tests check), chromium (the
-# dashboard browser test), Node.js and npm (the official JavaScript clients).
+# dashboard browser test), Node.js and npm (the official JavaScript clients), ffmpeg (ffprobe measures audio, as
+# go-livepeer does; the tests also encode MP3, FLAC, Ogg and M4A with it) and sox.
 need=()
 ldconfig -p 2>/dev/null | grep -q 'libsecp256k1\.so\.1' || need+=(libsecp256k1-1)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+command -v sox >/dev/null 2>&1 || need+=(sox)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test prerequisites: installing ${need[*]}"

@@ -1,12 +1,11 @@
-using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LivepeerAspire.Gateway.Discovery;
 using LivepeerAspire.Gateway.Forwarding;
-using LivepeerAspire.Gateway.Payments;
 using LivepeerAspire.Protocol.Media;
 using LivepeerAspire.Protocol.Pipelines;
+using LivepeerAspire.Protocol.Pipelines.Contracts;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -14,7 +13,7 @@ using Microsoft.Net.Http.Headers;
 
 namespace LivepeerAspire.Gateway.Api;
 
-/// <summary>Reads and checks a pipeline request, resolves its model and computes its units.</summary>
+/// <summary>Reads a pipeline request, checks and measures it with the pipeline's contract and resolves its model.</summary>
 public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limits)
 {
     public async Task<GatewayJob> ParseAsync(HttpContext context, Pipeline pipeline)
@@ -48,30 +47,19 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
             return await LlmJobAsync(json, context.RequestAborted).ConfigureAwait(false);
         }
 
-        var modelId = await models.ResolveAsync(pipeline, Str(json, "model_id"), context.RequestAborted).ConfigureAwait(false);
-        json["model_id"] = modelId;
-        JobUnits units;
-        if (pipeline == PipelineCatalog.TextToImage)
+        var contract = PipelineContract.For(pipeline);
+        foreach (var (field, value) in contract.GatewayDefaults)
         {
-            if (string.IsNullOrWhiteSpace(Str(json, "prompt")))
-            {
-                throw GatewayError.BadRequest("prompt is required: Prompt must be provided.");
-            }
-
-            // go-livepeer's gateway fills a missing size with 512 × 512 (the runner's own default is 576 × 1024).
-            json["height"] ??= 512;
-            json["width"] ??= 512;
-            units = ComputeUnits.TextToImage(modelId, Int(json, "height"), Int(json, "width"), Int(json, "num_images_per_prompt"), Int(json, "num_inference_steps"));
+            json[field] ??= value;
         }
-        else
-        {
-            var text = Str(json, "text");
-            if (string.IsNullOrEmpty(text))
-            {
-                throw GatewayError.BadRequest("text is required: Text input must be provided.");
-            }
 
-            units = ComputeUnits.TextToSpeech(text);
+        var requested = Str(json, contract.ModelField);
+        var units = await MeasureAsync(contract, JobInput.FromJson(JsonSerializer.SerializeToElement(json)), requested ?? "", context.RequestAborted).ConfigureAwait(false);
+        var modelId = await models.ResolveAsync(pipeline, requested, context.RequestAborted).ConfigureAwait(false);
+        json[contract.ModelField] = modelId;
+        if (modelId != requested)
+        {
+            units = await MeasureAsync(contract, JobInput.FromJson(JsonSerializer.SerializeToElement(json)), modelId, context.RequestAborted).ConfigureAwait(false);
         }
 
         return new GatewayJob
@@ -84,53 +72,40 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
         };
     }
 
-    /// <summary>go-livepeer's /llm check: model, messages (non-empty), stream and max_tokens must all be present.</summary>
+    /// <summary>go-livepeer's /llm check (the llm contract): model, messages (non-empty), stream and max_tokens must all be present.</summary>
     public async Task<GatewayJob> LlmJobAsync(JsonObject json, CancellationToken cancellationToken)
     {
-        var missing = new[] { "model", "messages", "stream", "max_tokens" }.Where(f => json[f] is null).ToList();
-        if (json["messages"] is JsonArray { Count: 0 })
-        {
-            missing.Add("messages (empty)");
-        }
-
-        if (missing.Count > 0)
-        {
-            throw GatewayError.BadRequest($"missing required fields: {string.Join(", ", missing)}");
-        }
-
-        var maxTokens = Int(json, "max_tokens")!.Value;
-        if (maxTokens < 1)
-        {
-            throw GatewayError.BadRequest($"max_tokens must be at least 1 (got {maxTokens})");
-        }
-
-        var stream = Bool(json, "stream")!.Value;
-        if (json["messages"] is not JsonArray messages)
-        {
-            throw GatewayError.BadRequest("messages must be an array of {role, content}");
-        }
-
-        for (var i = 0; i < messages.Count; i++)
-        {
-            if (messages[i] is not JsonObject m || Str(m, "role") is not ("system" or "user" or "assistant") || m["content"] is null)
-            {
-                throw GatewayError.BadRequest($"messages[{i}] must be {{\"role\": \"system\"|\"user\"|\"assistant\", \"content\": \"…\"}}");
-            }
-
-            _ = Str(m, "content");
-        }
-
+        var contract = PipelineContract.For(PipelineCatalog.Llm);
+        var units = await MeasureAsync(contract, JobInput.FromJson(JsonSerializer.SerializeToElement(json)), "", cancellationToken).ConfigureAwait(false);
         var modelId = await models.ResolveAsync(PipelineCatalog.Llm, Str(json, "model"), cancellationToken).ConfigureAwait(false);
         json["model"] = modelId;
         return new GatewayJob
         {
             Pipeline = PipelineCatalog.Llm,
             ModelId = modelId,
-            Units = ComputeUnits.Llm(maxTokens),
+            Units = units,
             Body = JsonSerializer.SerializeToUtf8Bytes(json),
             ContentType = "application/json",
-            Stream = stream,
+            Stream = Bool(json, "stream")!.Value,
         };
+    }
+
+    /// <summary>The contract's check and units; its refusals become 400s, a host without ffprobe a 503 that says so.</summary>
+    private static async Task<JobUnits> MeasureAsync(PipelineContract contract, JobInput input, string modelId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            contract.CheckGatewayFields(input);
+            return await contract.MeasureAsync(input, modelId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JobInputException e)
+        {
+            throw GatewayError.BadRequest(e.Message);
+        }
+        catch (MediaToolMissingException e)
+        {
+            throw new GatewayError(StatusCodes.Status503ServiceUnavailable, e.Message);
+        }
     }
 
     private async Task<GatewayJob> ParseMultipartAsync(HttpContext context, Pipeline pipeline)
@@ -170,84 +145,25 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
             throw GatewayError.BadRequest($"malformed multipart body: {e.Message}");
         }
 
-        var modelId = await models.ResolveAsync(pipeline, Field(parts, "model_id"), context.RequestAborted).ConfigureAwait(false);
-        var units = Units(pipeline, modelId, parts);
+        var contract = PipelineContract.For(pipeline);
+        var input = JobInput.FromForm(
+            parts.Where(p => !IsFile(p)).GroupBy(p => p.Name).ToDictionary(g => g.Key, g => Encoding.UTF8.GetString(g.First().Data), StringComparer.Ordinal),
+            parts.Where(IsFile).GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().Data, StringComparer.Ordinal));
+        var requested = Field(parts, "model_id");
+        var units = await MeasureAsync(contract, input, requested ?? "", context.RequestAborted).ConfigureAwait(false);
+        var modelId = await models.ResolveAsync(pipeline, requested, context.RequestAborted).ConfigureAwait(false);
+        if (modelId != requested && pipeline != PipelineCatalog.AudioToText)
+        {
+            units = await MeasureAsync(contract, input, modelId, context.RequestAborted).ConfigureAwait(false);
+        }
+
         parts.RemoveAll(p => p.Name == "model_id");
         parts.Add(new FormPart("model_id", null, null, Encoding.UTF8.GetBytes(modelId)));
         var (rebuilt, contentType) = Rebuild(parts);
         return new GatewayJob { Pipeline = pipeline, ModelId = modelId, Units = units, Body = rebuilt, ContentType = contentType };
     }
 
-    private static JobUnits Units(Pipeline pipeline, string modelId, List<FormPart> parts)
-    {
-        if (pipeline == PipelineCatalog.AudioToText)
-        {
-            var audio = parts.FirstOrDefault(p => p.Name == "audio");
-            if (audio is null || audio.Data.Length == 0)
-            {
-                throw GatewayError.BadRequest("audio is required: send the audio file as the form part 'audio'");
-            }
-
-            return ComputeUnits.AudioToText(AudioSeconds(audio.Data));
-        }
-
-        var image = parts.FirstOrDefault(p => p.Name == "image");
-        if (image is null || image.Data.Length == 0)
-        {
-            throw GatewayError.BadRequest("image is required: send the image file as the form part 'image'");
-        }
-
-        if (!ImageHeader.TryRead(image.Data, out var header))
-        {
-            throw GatewayError.BadRequest("image is not a PNG, JPEG, GIF or WebP image");
-        }
-
-        if ((pipeline == PipelineCatalog.ImageToImage || pipeline == PipelineCatalog.Upscale) && string.IsNullOrWhiteSpace(Field(parts, "prompt")))
-        {
-            throw GatewayError.BadRequest("prompt is required");
-        }
-
-        return pipeline.Name switch
-        {
-            "image-to-image" => ComputeUnits.ImageToImage(modelId, header.Pixels, FormInt(parts, "num_images_per_prompt"), FormInt(parts, "num_inference_steps")),
-            "image-to-video" => ComputeUnits.ImageToVideo(FormInt(parts, "height"), FormInt(parts, "width"), FormInt(parts, "num_inference_steps")),
-            "upscale" => ComputeUnits.Upscale(header.Pixels, FormInt(parts, "num_inference_steps")),
-            _ => ComputeUnits.InputPixels(header.Pixels),
-        };
-    }
-
-    /// <summary>WAV duration from its header; other formats are estimated at 128 kbit/s (no ffprobe here).</summary>
-    internal static double AudioSeconds(byte[] data)
-    {
-        ReadOnlySpan<byte> d = data;
-        if (d.Length >= 12 && d[..4].SequenceEqual("RIFF"u8) && d.Slice(8, 4).SequenceEqual("WAVE"u8))
-        {
-            var i = 12;
-            var byteRate = 0;
-            while (i + 8 <= d.Length)
-            {
-                var id = d.Slice(i, 4);
-                var size = BinaryPrimitives.ReadInt32LittleEndian(d[(i + 4)..]);
-                if (id.SequenceEqual("fmt "u8) && i + 20 <= d.Length)
-                {
-                    byteRate = BinaryPrimitives.ReadInt32LittleEndian(d[(i + 16)..]);
-                }
-                else if (id.SequenceEqual("data"u8) && byteRate > 0)
-                {
-                    return Math.Min(size, d.Length - i - 8) / (double)byteRate;
-                }
-
-                if (size < 0)
-                {
-                    break;
-                }
-
-                i += 8 + size + (size & 1);
-            }
-        }
-
-        return data.Length / 16000.0;
-    }
+    private static bool IsFile(FormPart part) => part.FileName is not null || part.Name is "image" or "audio";
 
     private static (byte[] Body, string ContentType) Rebuild(List<FormPart> parts)
     {
@@ -316,19 +232,6 @@ public sealed class JobParser(ModelResolver models, IOptions<LimitsOptions> limi
 
     private static string? Field(List<FormPart> parts, string name) =>
         parts.FirstOrDefault(p => p.Name == name && p.FileName is null) is { } part ? Encoding.UTF8.GetString(part.Data) : null;
-
-    private static int? FormInt(List<FormPart> parts, string name)
-    {
-        var text = Field(parts, name);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw GatewayError.BadRequest($"{name} must be an integer (got '{text}')");
-    }
 
     internal static string? Str(JsonObject json, string name)
     {

@@ -1,3 +1,4 @@
+using LivepeerAspire.Protocol.Pipelines;
 using LivepeerAspire.Gateway.Discovery;
 using LivepeerAspire.Gateway.Observability;
 using LivepeerAspire.Gateway.Selection;
@@ -38,7 +39,7 @@ public static class ObservabilityApi
 
     private static object View(AiSession s, SpeedTracker speeds, Cooldowns cooldowns, IStakeReader stakes)
     {
-        var speed = speeds.Get(s.Key, s.Pipeline.Name, s.ModelId);
+        var speed = speeds.Get(s.Key, new PipelineModel(s.Pipeline, s.ModelId));
         return new
         {
             Orchestrator = s.Key,
@@ -54,7 +55,7 @@ public static class ObservabilityApi
             EwmaSamples = speed?.Samples ?? 0,
             s.InFlight,
             InFlightWork = s.InFlightWork,
-            CooldownMs = Math.Round(cooldowns.Remaining(s.Key, s.Pipeline.Name, s.ModelId).TotalMilliseconds),
+            CooldownMs = Math.Round(cooldowns.Remaining(s.Key, new PipelineModel(s.Pipeline, s.ModelId)).TotalMilliseconds),
         };
     }
 

@@ -1,3 +1,4 @@
+using LivepeerAspire.Protocol.Pipelines.Contracts;
 using LivepeerAspire.Gateway.Payments;
 using LivepeerAspire.Protocol.Pipelines;
 

@@ -1,3 +1,4 @@
+using LivepeerAspire.Protocol.Pipelines;
 using LivepeerAspire.Gateway.Observability;
 using LivepeerAspire.Gateway.Payments;
 using LivepeerAspire.Gateway.Selection;
@@ -212,7 +213,7 @@ public sealed class JobDispatcher(
     private TimeSpan AttemptTimeout(GatewayJob job, AiSession session, TimeSpan remaining, TimeoutOptions options)
     {
         var configured = options.AttemptTimeoutFor(job.Pipeline, job.Deadline);
-        if (speeds.Get(session.Key, job.Pipeline.Name, job.ModelId) is { Samples: > 0 } speed)
+        if (speeds.Get(session.Key, new PipelineModel(job.Pipeline, job.ModelId)) is { Samples: > 0 } speed)
         {
             var expected = TimeSpan.FromSeconds(2 * AdaptiveStrategy.Expected(session, speed.SecondsPerUnit, job.Units.Work));
             configured = expected > configured ? expected : configured;
@@ -223,7 +224,7 @@ public sealed class JobDispatcher(
 
     private TimeSpan HedgeDelay(GatewayJob job, AiSession session, TimeSpan timeout, TimeoutOptions options)
     {
-        var speed = speeds.Get(session.Key, job.Pipeline.Name, job.ModelId);
+        var speed = speeds.Get(session.Key, new PipelineModel(job.Pipeline, job.ModelId));
         var byShare = timeout * options.HedgeAfterShare;
         if (speed is { Samples: > 2 })
         {
@@ -240,7 +241,7 @@ public sealed class JobDispatcher(
         if (result.Ok)
         {
             var work = result.ActualWork is > 0 ? result.ActualWork.Value : job.Units.Work;
-            speeds.Record(session.Key, job.Pipeline.Name, job.ModelId, took, workAhead + work);
+            speeds.Record(session.Key, new PipelineModel(job.Pipeline, job.ModelId), took, workAhead + work);
             session.LatencyScore = took.TotalSeconds / work;
             payments.Complete(payment, PaymentOutcome.Succeeded);
             return;
@@ -256,14 +257,14 @@ public sealed class JobDispatcher(
         switch (result.Failure)
         {
             case FailureKind.Capacity or FailureKind.Ticket:
-                cooldowns.CoolDown(session.Key, job.Pipeline.Name, job.ModelId, opts.CooldownTime);
+                cooldowns.CoolDown(session.Key, new PipelineModel(job.Pipeline, job.ModelId), opts.CooldownTime);
                 payments.Complete(payment, PaymentOutcome.Refused);
                 break;
             case FailureKind.BadRequest:
                 payments.Complete(payment, PaymentOutcome.Refused);
                 break;
             case FailureKind.Timeout:
-                speeds.Record(session.Key, job.Pipeline.Name, job.ModelId, took, workAhead + job.Units.Work);
+                speeds.Record(session.Key, new PipelineModel(job.Pipeline, job.ModelId), took, workAhead + job.Units.Work);
                 sessions.Suspend(session);
                 GatewayTelemetry.Suspended(job.Pipeline.Name, session.Key);
                 payments.Complete(payment, PaymentOutcome.Failed);

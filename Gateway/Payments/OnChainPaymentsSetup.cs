@@ -51,8 +51,8 @@ public static class OnChainPaymentsSetup
         }
 
         services.AddSingleton(onChain);
-        services.Configure<LedgerOptions>(configuration.GetSection(LedgerOptions.SectionName));
-        services.Configure<PaymentSenderOptions>(configuration.GetSection(PaymentSenderOptions.SectionName));
+        services.AddOptions<LedgerOptions>().Bind(configuration.GetSection(LedgerOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<PaymentSenderOptions>().Bind(configuration.GetSection(PaymentSenderOptions.SectionName)).ValidateOnStart();
         services.AddSingleton(_ => EthAccount.LoadOrCreate(onChain.DataDir));
         services.AddSingleton<ILedger>(sp => LedgerFactory.Open(connection, sp.GetRequiredService<IOptions<LedgerOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<EthAccount>));

@@ -1,3 +1,4 @@
+using LivepeerAspire.Protocol.Pipelines;
 using System.Globalization;
 using LivepeerAspire.Gateway.Sessions;
 
@@ -41,27 +42,26 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
     public SelectionResult Select(IReadOnlyList<AiSession> candidates, SelectionContext context)
     {
         var options = context.Options.Adaptive;
-        var pipeline = context.Pipeline.Name;
-        var model = context.ModelId;
+        var target = context.Target;
         var budgetPrice = options.CostBudget * ReferencePrice(context.Pool ?? candidates, context);
         SelectionResult Pick(AiSession c, bool tail = false)
         {
             if (budgetPrice > 0)
             {
-                Spend.Charge(pipeline, model, budgetPrice, PriceMath.Of(c), context.Work, tail);
+                Spend.Charge(target, budgetPrice, PriceMath.Of(c), context.Work, tail);
             }
 
             return SelectionResult.Of(c);
         }
 
-        var speeds = candidates.Select(c => context.Speeds.Get(c.Key, pipeline, model)).ToList();
+        var speeds = candidates.Select(c => context.Speeds.Get(c.Key, target)).ToList();
         var unknown = candidates.Where((c, i) => speeds[i] is not { Samples: > 0 }).OrderBy(c => c.InFlight).ThenBy(c => c.InitialLatency).ToList();
 
         // One exploration job at a time per orchestrator: a second one queued behind the first on a slow GPU (a 4060
         // offloading image-to-video) can outlast the attempt timeout, and a timeout suspends it for the whole run.
         foreach (var candidate in unknown.Where(c => c.InFlight == 0))
         {
-            if (context.Speeds.TryExplore(candidate.Key, pipeline, model, options.ExplorationJobs))
+            if (context.Speeds.TryExplore(candidate.Key, target, options.ExplorationJobs))
             {
                 return Pick(candidate);
             }
@@ -69,7 +69,7 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
 
         foreach (var candidate in candidates.Where((c, i) => speeds[i] is { Samples: > 0 } && c.InFlight == 0))
         {
-            if (context.Speeds.TryReprobe(candidate.Key, pipeline, model, options.ReprobeAfter))
+            if (context.Speeds.TryReprobe(candidate.Key, target, options.ReprobeAfter))
             {
                 return Pick(candidate);
             }
@@ -112,7 +112,7 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
             var fastest = inTime.Min(k => k.SecondsPerUnit) * context.Work;
             var soonest = inTime.Min(k => k.Expected);
             choices = inTime.Where(k => k.Expected <= soonest + (options.LatencySlack * fastest) + 1e-12).ToList();
-            debt = Spend.DebtInJobs(pipeline, model, budgetPrice, context.Work);
+            debt = Spend.DebtInJobs(target, budgetPrice, context.Work);
             var withinBudget = choices.Where(k => PriceMath.Of(k.Session) <= budgetPrice * (1 + 1e-12)).ToList();
             if (debt >= MaxDebtJobs && withinBudget.Count > 0)
             {
@@ -135,7 +135,7 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
             chosen = choices.OrderBy(score).ThenBy(k => PriceMath.Of(k.Session)).ThenBy(k => k.Session.InFlight).First().Session;
         }
 
-        var tail = debt > 0 && PriceMath.Of(chosen) > budgetPrice ? TailPick(withRoom.Where(InTime), choices, budgetPrice, options, pipeline, model) : null;
+        var tail = debt > 0 && PriceMath.Of(chosen) > budgetPrice ? TailPick(withRoom.Where(InTime), choices, budgetPrice, options, target) : null;
         return tail is null ? Pick(chosen) : Pick(tail, tail: true);
     }
 
@@ -144,9 +144,9 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
     /// idle candidate beyond the latency slack that is under the budget price and meets the deadline, as long as such
     /// tail picks are at least 1 / Adaptive:TailShare picks apart. Idle only: a tail job never waits in a slow GPU's queue.
     /// </summary>
-    private AiSession? TailPick(IEnumerable<Estimate> inTimeWithRoom, List<Estimate> choices, double budgetPrice, AdaptiveOptions options, string pipeline, string model)
+    private AiSession? TailPick(IEnumerable<Estimate> inTimeWithRoom, List<Estimate> choices, double budgetPrice, AdaptiveOptions options, PipelineModel target)
     {
-        if (options.TailShare <= 0 || !Spend.TailAllowed(pipeline, model, options.TailShare))
+        if (options.TailShare <= 0 || !Spend.TailAllowed(target, options.TailShare))
         {
             return null;
         }
@@ -165,7 +165,7 @@ public sealed class AdaptiveStrategy : ISelectionStrategy
     /// </summary>
     private static double ReferencePrice(IReadOnlyList<AiSession> pool, SelectionContext context)
     {
-        var service = pool.ToDictionary(s => s, s => context.Speeds.Get(s.Key, context.Pipeline.Name, context.ModelId) is { Samples: > 0 } speed
+        var service = pool.ToDictionary(s => s, s => context.Speeds.Get(s.Key, context.Target) is { Samples: > 0 } speed
             ? speed.SecondsPerUnit * context.Work
             : (double?)null);
         var measured = service.Values.Where(v => v is not null).Select(v => v!.Value).ToList();

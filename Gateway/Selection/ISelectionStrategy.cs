@@ -27,6 +27,8 @@ public sealed record SelectionContext(
     SpeedTracker Speeds,
     IStakeReader Stakes)
 {
+    public PipelineModel Target => new(Pipeline, ModelId);
+
     /// <summary>The whole pool the candidates come from, including ones cooling down or already tried by this request.</summary>
     public IReadOnlyList<AiSession>? Pool { get; init; }
 }

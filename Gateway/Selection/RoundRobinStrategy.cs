@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LivepeerAspire.Protocol.Pipelines;
 
 namespace LivepeerAspire.Gateway.Selection;
 
@@ -6,13 +7,13 @@ namespace LivepeerAspire.Gateway.Selection;
 public sealed class RoundRobinStrategy : ISelectionStrategy
 {
     public const string StrategyName = "round-robin";
-    private readonly ConcurrentDictionary<string, StrongBox<long>> counters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<PipelineModel, StrongBox<long>> counters = new();
 
     public string Name => StrategyName;
 
     public SelectionResult Select(IReadOnlyList<Sessions.AiSession> candidates, SelectionContext context)
     {
-        var counter = counters.GetOrAdd(context.Pipeline.Name + "|" + context.ModelId, _ => new StrongBox<long>(-1));
+        var counter = counters.GetOrAdd(context.Target, _ => new StrongBox<long>(-1));
         var next = Interlocked.Increment(ref counter.Value);
         var ordered = candidates.OrderBy(c => c.Key, StringComparer.Ordinal).ToList();
         return SelectionResult.Of(ordered[(int)(next % ordered.Count)]);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LivepeerAspire.Protocol.Pipelines;
 
 namespace LivepeerAspire.Gateway.Selection;
 
@@ -9,7 +10,7 @@ namespace LivepeerAspire.Gateway.Selection;
 /// </summary>
 public sealed class SpeedTracker(StrategySelector selection, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Orchestrator, PipelineModel Target), Entry> entries = new();
 
     public sealed class Entry
     {
@@ -19,12 +20,10 @@ public sealed class SpeedTracker(StrategySelector selection, TimeProvider time)
         public DateTimeOffset LastTouched;
     }
 
-    public static string KeyOf(string orchestrator, string pipeline, string model) => $"{orchestrator}|{pipeline}|{model}";
+    public Entry? Get(string orchestrator, PipelineModel target) =>
+        entries.GetValueOrDefault((orchestrator, target));
 
-    public Entry? Get(string orchestrator, string pipeline, string model) =>
-        entries.GetValueOrDefault(KeyOf(orchestrator, pipeline, model));
-
-    public void Record(string orchestrator, string pipeline, string model, TimeSpan took, double work)
+    public void Record(string orchestrator, PipelineModel target, TimeSpan took, double work)
     {
         if (work <= 0 || took <= TimeSpan.Zero)
         {
@@ -33,7 +32,7 @@ public sealed class SpeedTracker(StrategySelector selection, TimeProvider time)
 
         var sample = took.TotalSeconds / work;
         var alpha = selection.Options.Adaptive.EwmaAlpha;
-        var entry = entries.GetOrAdd(KeyOf(orchestrator, pipeline, model), _ => new Entry());
+        var entry = entries.GetOrAdd((orchestrator, target), _ => new Entry());
         lock (entry)
         {
             entry.SecondsPerUnit = entry.Samples == 0 ? sample : (alpha * sample) + ((1 - alpha) * entry.SecondsPerUnit);
@@ -43,9 +42,9 @@ public sealed class SpeedTracker(StrategySelector selection, TimeProvider time)
     }
 
     /// <summary>Counts an exploration job sent to an orchestrator with no sample yet; false once the budget is spent.</summary>
-    public bool TryExplore(string orchestrator, string pipeline, string model, int budget)
+    public bool TryExplore(string orchestrator, PipelineModel target, int budget)
     {
-        var entry = entries.GetOrAdd(KeyOf(orchestrator, pipeline, model), _ => new Entry());
+        var entry = entries.GetOrAdd((orchestrator, target), _ => new Entry());
         lock (entry)
         {
             if (entry.Samples > 0 || entry.Explorations >= budget)
@@ -62,9 +61,9 @@ public sealed class SpeedTracker(StrategySelector selection, TimeProvider time)
     /// One re-probe of an orchestrator whose measurement is older than <paramref name="after"/>: without it, one that
     /// looked slow (say, a timeout before a restart) would never be chosen again and never measured again.
     /// </summary>
-    public bool TryReprobe(string orchestrator, string pipeline, string model, TimeSpan after)
+    public bool TryReprobe(string orchestrator, PipelineModel target, TimeSpan after)
     {
-        if (after <= TimeSpan.Zero || Get(orchestrator, pipeline, model) is not { Samples: > 0 } entry)
+        if (after <= TimeSpan.Zero || Get(orchestrator, target) is not { Samples: > 0 } entry)
         {
             return false;
         }
@@ -82,6 +81,6 @@ public sealed class SpeedTracker(StrategySelector selection, TimeProvider time)
         }
     }
 
-    public IReadOnlyDictionary<string, (double SecondsPerUnit, int Samples)> Snapshot() =>
+    public IReadOnlyDictionary<(string Orchestrator, PipelineModel Target), (double SecondsPerUnit, int Samples)> Snapshot() =>
         entries.ToDictionary(e => e.Key, e => (e.Value.SecondsPerUnit, e.Value.Samples));
 }

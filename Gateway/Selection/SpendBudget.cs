@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LivepeerAspire.Protocol.Pipelines;
 
 namespace LivepeerAspire.Gateway.Selection;
 
@@ -9,18 +10,18 @@ namespace LivepeerAspire.Gateway.Selection;
 /// </summary>
 public sealed class SpendBudget
 {
-    private readonly ConcurrentDictionary<string, Account> accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<PipelineModel, Account> accounts = new();
 
-    public double Savings(string pipeline, string model) =>
-        accounts.TryGetValue(Key(pipeline, model), out var account) ? account.Read() : 0;
+    public double Savings(PipelineModel target) =>
+        accounts.TryGetValue(target, out var account) ? account.Read() : 0;
 
     /// <summary>Debt in jobs of <paramref name="work"/> units at the budget price (negative while there are savings).</summary>
-    public double DebtInJobs(string pipeline, string model, double budgetPrice, double work) =>
-        -Savings(pipeline, model) / (budgetPrice * Math.Max(work, double.Epsilon));
+    public double DebtInJobs(PipelineModel target, double budgetPrice, double work) =>
+        -Savings(target) / (budgetPrice * Math.Max(work, double.Epsilon));
 
-    public void Charge(string pipeline, string model, double budgetPrice, double price, double work, bool tail = false)
+    public void Charge(PipelineModel target, double budgetPrice, double price, double work, bool tail = false)
     {
-        var account = accounts.GetOrAdd(Key(pipeline, model), _ => new Account());
+        var account = accounts.GetOrAdd(target, _ => new Account());
         account.Add((budgetPrice - price) * work, budgetPrice * work, tail);
     }
 
@@ -29,14 +30,12 @@ public sealed class SpendBudget
     /// included), so tail picks are spread evenly and never come in a burst: any run of n jobs holds at most
     /// ⌈n × share⌉ of them, which is what keeps them above p95 rather than in it.
     /// </summary>
-    public bool TailAllowed(string pipeline, string model, double share) =>
-        accounts.TryGetValue(Key(pipeline, model), out var account) && account.TailAllowed(share);
+    public bool TailAllowed(PipelineModel target, double share) =>
+        accounts.TryGetValue(target, out var account) && account.TailAllowed(share);
 
     /// <summary>(all picks, tail picks) so far.</summary>
-    public (long Picks, long TailPicks) Counts(string pipeline, string model) =>
-        accounts.TryGetValue(Key(pipeline, model), out var account) ? account.Counts() : (0, 0);
-
-    private static string Key(string pipeline, string model) => pipeline + "|" + model;
+    public (long Picks, long TailPicks) Counts(PipelineModel target) =>
+        accounts.TryGetValue(target, out var account) ? account.Counts() : (0, 0);
 
     private sealed class Account
     {

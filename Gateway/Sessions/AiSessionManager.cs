@@ -52,7 +52,7 @@ public sealed class AiSessionManager(
                 continue;
             }
 
-            var ready = untried.Where(s => cooldowns.Remaining(s.Key, pipeline.Name, modelId) == TimeSpan.Zero).ToList();
+            var ready = untried.Where(s => cooldowns.Remaining(s.Key, new PipelineModel(pipeline, modelId)) == TimeSpan.Zero).ToList();
 
             // Cooling-down orchestrators are a last resort, not banned: when none of the ready ones can take the job
             // (adaptive finds none that meets the deadline, say only a queued 4060 is ready while the fast GPUs cool

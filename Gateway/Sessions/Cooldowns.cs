@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LivepeerAspire.Protocol.Pipelines;
 
 namespace LivepeerAspire.Gateway.Sessions;
 
@@ -9,21 +10,19 @@ namespace LivepeerAspire.Gateway.Sessions;
 /// </summary>
 public sealed class Cooldowns(TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, DateTimeOffset> until = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Orchestrator, PipelineModel Target), DateTimeOffset> until = new();
 
-    private static string KeyOf(string orchestrator, string pipeline, string model) => $"{orchestrator}|{pipeline}|{model}";
-
-    public void CoolDown(string orchestrator, string pipeline, string model, TimeSpan duration)
+    public void CoolDown(string orchestrator, PipelineModel target, TimeSpan duration)
     {
         if (duration > TimeSpan.Zero)
         {
-            until[KeyOf(orchestrator, pipeline, model)] = time.GetUtcNow() + duration;
+            until[(orchestrator, target)] = time.GetUtcNow() + duration;
         }
     }
 
-    public TimeSpan Remaining(string orchestrator, string pipeline, string model)
+    public TimeSpan Remaining(string orchestrator, PipelineModel target)
     {
-        if (!until.TryGetValue(KeyOf(orchestrator, pipeline, model), out var end))
+        if (!until.TryGetValue((orchestrator, target), out var end))
         {
             return TimeSpan.Zero;
         }

@@ -109,9 +109,10 @@ public static class RunCommand
         var timeScale = new Option<double?>("--time-scale") { Description = "simulator time scale, when not in the topology" };
         var compareWith = new Option<string?>("--compare-with") { Description = "an earlier summary.json (or report folder) to compare with" };
         var maxTokens = new Option<int>("--max-tokens") { Description = "max_tokens of LLM jobs", DefaultValueFactory = _ => 64 };
+        var maxFailureRate = new Option<string>("--max-failure-rate") { Description = "exit non-zero when more than this share of measured requests failed, e.g. 5% or 0.05", DefaultValueFactory = _ => "5%" };
 
         var command = new Command("run", "Run one scenario against a running gateway and write a report.");
-        foreach (var o in new Option[] { scenario, load, rate, fromRate, copies, duration, warmUp, drain, label, topology, timeScale, compareWith, maxTokens })
+        foreach (var o in new Option[] { scenario, load, rate, fromRate, copies, duration, warmUp, drain, label, topology, timeScale, compareWith, maxTokens, maxFailureRate })
         {
             command.Add(o);
         }
@@ -132,6 +133,7 @@ public static class RunCommand
             }
 
             sc = sc! with { MaxTokens = p.GetValue(maxTokens) };
+            var failureLimit = FailureRate(p.GetValue(maxFailureRate)!);
             var simulation = LoadArguments.Build(p.GetValue(load)!, p.GetValue(rate), p.GetValue(fromRate), p.GetValue(copies), CommonOptions.Duration(p.GetValue(duration)!, "--duration"));
             var warm = CommonOptions.Duration(p.GetValue(warmUp)!, "--warm-up", allowZero: true);
             var timeout = common.RequestTimeout(p);
@@ -146,6 +148,22 @@ public static class RunCommand
 
             using var http = ctx.CreateHttpClient();
             await Targets.EnsureReachableAsync(http, gateway, cancel);
+            IReadOnlyDictionary<string, string> asked = models.Count > 0 ? models : topo?.Models ?? new Dictionary<string, string>();
+            var view = await NetworkView.ReadAsync(http, gateway, cancel);
+            var orchestratorNames = view?.OrchestratorNames ?? new Dictionary<string, string>();
+            if (view is not null)
+            {
+                var adapted = view.Adapt(sc);
+                if (!ReferenceEquals(adapted, sc))
+                {
+                    await ctx.Out.WriteLineAsync($"scenario {sc.Name}: {adapted.Description}");
+                    sc = adapted;
+                }
+
+                asked = view.ResolveModels(sc, asked, gateway);
+                await ctx.Out.WriteLineAsync("network: " + string.Join("; ", asked.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} → {m.Value}")));
+            }
+
             var spec = new RunSpec
             {
                 Label = p.GetValue(label) ?? sc.Name,
@@ -156,7 +174,8 @@ public static class RunCommand
                 MaxRequests = p.GetValue(common.MaxRequests),
                 Options = new RunOptions { Gateway = gateway, RequestTimeout = timeout, Drain = drainValue, MaxInFlight = p.GetValue(common.MaxInFlight) },
                 Slo = slo,
-                Models = models.Count > 0 ? models : topo?.Models ?? new Dictionary<string, string>(),
+                Models = asked,
+                OrchestratorNames = orchestratorNames,
             };
             var executor = new RunExecutor(http, ctx.Time, ctx.ShowProgress && !p.GetValue(common.NoProgress), ctx.Out);
             var started = ctx.Time.GetUtcNow();
@@ -180,8 +199,29 @@ public static class RunCommand
             };
             ReportFiles.Write(outFolder, report, records);
             await ctx.Out.WriteLineAsync($"report: {Path.GetFullPath(outFolder)}");
+            var failed = summary.Overall.Count == 0 ? 1 : summary.Overall.Failed / (double)summary.Overall.Count;
+            if (failed > failureLimit)
+            {
+                await ctx.Out.WriteLineAsync($"FAILED: {NetworkView.Percent(failed)} of {summary.Overall.Count} measured requests failed; --max-failure-rate is {NetworkView.Percent(failureLimit)}");
+                return 1;
+            }
+
             return 0;
         });
         return command;
+    }
+
+    /// <summary>"5%", "5 %" or "0.05" → 0.05.</summary>
+    public static double FailureRate(string text)
+    {
+        var t = text.Trim();
+        var percent = t.EndsWith('%');
+        if (!double.TryParse(t.TrimEnd('%').Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            || !double.IsFinite(value) || value < 0 || (percent ? value > 100 : value > 1))
+        {
+            throw new UsageException($"bad --max-failure-rate '{text}': use a share such as 5% or 0.05");
+        }
+
+        return percent ? value / 100 : value;
     }
 }

@@ -12,6 +12,12 @@ public sealed record Scenario(string Name, string Description, JobMix Mix)
 
     /// <summary>Seconds of audio in audio-to-text jobs.</summary>
     public double AudioSeconds { get; init; } = 2;
+
+    /// <summary>
+    /// An application mix that keeps only the job kinds the target network serves (weights renormalised), where any
+    /// other scenario is refused when a pipeline of it is not served.
+    /// </summary>
+    public bool AdaptsToNetwork { get; init; }
 }
 
 /// <summary>The built-in scenarios, plus ad-hoc mixes written as <c>llm-stream=3,text-to-image=1</c>.</summary>
@@ -26,7 +32,7 @@ public static class ScenarioCatalog
         new("image-to-video", "image-to-video (SVD), 1024x576", new JobMix([(JobKind.ImageToVideo, 1)])) { ImageWidth = 1024, ImageHeight = 576 },
         new("audio-to-text", "audio-to-text, 2 s clips", new JobMix([(JobKind.AudioToText, 1)])),
         new("mixed", "an application mix: 50 % streamed LLM, 10 % LLM, 25 % text-to-image, 10 % audio-to-text, 5 % image-to-image",
-            new JobMix([(JobKind.LlmStream, 50), (JobKind.Llm, 10), (JobKind.TextToImage, 25), (JobKind.AudioToText, 10), (JobKind.ImageToImage, 5)])),
+            new JobMix([(JobKind.LlmStream, 50), (JobKind.Llm, 10), (JobKind.TextToImage, 25), (JobKind.AudioToText, 10), (JobKind.ImageToImage, 5)])) { AdaptsToNetwork = true },
     ];
 
     public static IEnumerable<string> Names => BuiltIn.Select(s => s.Name);

@@ -1,5 +1,5 @@
+using LivepeerAspire.Protocol.Configuration;
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace LivepeerAspire.LoadTests.Load;
 
@@ -57,33 +57,15 @@ public static partial class LoadArguments
         return rate.Value;
     }
 
-    /// <summary>Parses <c>30s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c>, a plain number of seconds or <c>hh:mm:ss</c>.</summary>
+    /// <summary>A Go duration (<c>30s</c>, <c>500ms</c>, <c>1m30s</c>), <c>hh:mm:ss</c>, or a plain number of seconds.</summary>
     public static bool TryParseDuration(string text, out TimeSpan duration)
     {
-        duration = default;
-        var m = DurationPattern().Match(text.Trim());
-        if (m.Success)
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
-            var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            var seconds = m.Groups[2].Value.ToLowerInvariant() switch
-            {
-                "ms" => value / 1000,
-                "m" or "min" => value * 60,
-                "h" => value * 3600,
-                _ => value,
-            };
-            if (!double.IsFinite(seconds) || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
-            {
-                return false;
-            }
-
-            duration = TimeSpan.FromSeconds(seconds);
-            return true;
+            duration = double.IsFinite(seconds) && Math.Abs(seconds) < TimeSpan.MaxValue.TotalSeconds / 2 ? TimeSpan.FromSeconds(seconds) : default;
+            return duration != default || seconds == 0;
         }
 
-        return text.Contains(':') && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration);
+        return GoDuration.TryParse(text, out duration);
     }
-
-    [GeneratedRegex(@"^(-?\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?$", RegexOptions.IgnoreCase)]
-    private static partial Regex DurationPattern();
 }

@@ -37,7 +37,11 @@ public sealed class RunExecutor(HttpClient http, TimeProvider time, bool showPro
                 });
         }
 
-        var records = (await task).Select(r => r with { Run = spec.Label }).ToList();
+        var records = (await task).Select(r => r with
+        {
+            Run = spec.Label,
+            Orchestrator = r.Orchestrator is { } uri && spec.OrchestratorNames.TryGetValue(uri.TrimEnd('/'), out var name) ? name : r.Orchestrator,
+        }).ToList();
         var summary = SummaryBuilder.Build(spec.Label, spec.Scenario, plan, records, spec.Slo, spec.Options.RequestTimeout, spec.Parameters);
         var o = summary.Overall;
         await log.WriteLineAsync(

@@ -18,6 +18,9 @@ public sealed record RunSpec
     public IReadOnlyDictionary<string, string> Models { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Service URI (without a trailing slash) → the name reports use for it ("o1 · RTX 4090"); URIs not listed are reported as they are.</summary>
+    public IReadOnlyDictionary<string, string> OrchestratorNames { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Extra request headers on every job, e.g. <c>Livepeer-Deadline-Ms</c>.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 }

@@ -43,12 +43,10 @@ public static class PipelineApi
             return;
         }
 
-        var parsed = pipeline.BodyKind == RequestBodyKind.Json
-            ? JsonJobReader.Read(pipeline, body.Bytes)
-            : await MultipartJobReader.ReadAsync(pipeline, body.Bytes, context.Request.ContentType);
+        var parsed = await JobReader.ReadAsync(pipeline, body.Bytes, context.Request.ContentType, context.RequestAborted);
         if (parsed.Job is not { } job)
         {
-            await JobErrors.WriteAsync(context, StatusCodes.Status400BadRequest, parsed.Error!);
+            await JobErrors.WriteAsync(context, parsed.Status, parsed.Error!);
             return;
         }
 

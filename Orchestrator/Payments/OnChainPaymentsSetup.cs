@@ -30,8 +30,8 @@ public static class OnChainPaymentsSetup
         // A payment can carry hundreds of tickets (~100 base64 characters each); go-livepeer accepts 1 MiB of headers.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(kestrel.Limits.MaxRequestHeadersTotalSize, MaxHeaderBytes));
         var services = builder.Services;
-        services.Configure<LedgerOptions>(builder.Configuration.GetSection(LedgerOptions.SectionName));
-        services.Configure<TicketIssuerOptions>(builder.Configuration.GetSection(TicketIssuerOptions.SectionName));
+        services.AddOptions<LedgerOptions>().Bind(builder.Configuration.GetSection(LedgerOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<TicketIssuerOptions>().Bind(builder.Configuration.GetSection(TicketIssuerOptions.SectionName)).ValidateOnStart();
         services.AddSingleton(sp =>
         {
             var dataDir = sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value.DataDir;

@@ -18,6 +18,70 @@ public readonly record struct ImageHeader(ImageFormat Format, int Width, int Hei
 {
     public long Pixels => (long)Width * Height;
 
+    /// <summary>
+    /// Reads and checks an uploaded image: a known format, a size within <paramref name="maxSide"/> per side, and a
+    /// complete file (PNG up to its IEND chunk, JPEG up to its end-of-image marker, GIF up to its trailer, WebP as
+    /// long as its RIFF header says), so a truncated upload is refused before anyone is paid for it.
+    /// </summary>
+    public static ImageHeader Read(string part, ReadOnlySpan<byte> data, int maxSide)
+    {
+        if (data.Length == 0)
+        {
+            throw new MediaException(part, "the file is empty");
+        }
+
+        if (!TryRead(data, out var header))
+        {
+            throw new MediaException(part, "not a PNG, JPEG, GIF or WebP image");
+        }
+
+        if (header.Width > maxSide || header.Height > maxSide)
+        {
+            throw new MediaException(part, $"{header.Width}×{header.Height} px is over the limit of {maxSide} px per side");
+        }
+
+        if (Incomplete(header.Format, data) is { } reason)
+        {
+            throw new MediaException(part, reason);
+        }
+
+        return header;
+    }
+
+    private static string? Incomplete(ImageFormat format, ReadOnlySpan<byte> d)
+    {
+        switch (format)
+        {
+            case ImageFormat.Png:
+                var offset = 8;
+                while (offset + 12 <= d.Length)
+                {
+                    var length = BinaryPrimitives.ReadUInt32BigEndian(d[offset..]);
+                    if (length > int.MaxValue || offset + 12L + length > d.Length)
+                    {
+                        return "truncated PNG: a chunk runs past the end of the file";
+                    }
+
+                    if (d.Slice(offset + 4, 4).SequenceEqual("IEND"u8))
+                    {
+                        return null;
+                    }
+
+                    offset += 12 + (int)length;
+                }
+
+                return "truncated PNG: no IEND chunk";
+            case ImageFormat.Jpeg:
+                var end = d.TrimEnd((byte)0);
+                return end.Length >= 2 && end[^2] == 0xFF && end[^1] == 0xD9 ? null : "truncated JPEG: no end-of-image marker";
+            case ImageFormat.Gif:
+                return d[^1] == 0x3B ? null : "truncated GIF: no trailer";
+            default:
+                var riff = BinaryPrimitives.ReadUInt32LittleEndian(d[4..]);
+                return riff + 8L <= d.Length ? null : $"truncated WebP: the header declares {riff + 8L} bytes, the file has {d.Length}";
+        }
+    }
+
     public static bool TryRead(ReadOnlySpan<byte> data, out ImageHeader header)
     {
         header = default;

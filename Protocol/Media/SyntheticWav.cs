@@ -34,38 +34,4 @@ public static class SyntheticWav
     }
 
     public static string DataUrl(byte[] wav) => "data:audio/wav;base64," + Convert.ToBase64String(wav);
-
-    /// <summary>Duration of a PCM WAV from its header, or null when the bytes are not a WAV.</summary>
-    public static double? Duration(ReadOnlySpan<byte> data)
-    {
-        if (data.Length < 44 || !data[..4].SequenceEqual("RIFF"u8) || !data.Slice(8, 4).SequenceEqual("WAVE"u8))
-        {
-            return null;
-        }
-
-        var byteRate = 0;
-        var offset = 12;
-        while (offset + 8 <= data.Length)
-        {
-            var id = data.Slice(offset, 4);
-            var size = BinaryPrimitives.ReadInt32LittleEndian(data[(offset + 4)..]);
-            if (size < 0)
-            {
-                return null;
-            }
-
-            if (id.SequenceEqual("fmt "u8) && offset + 20 <= data.Length)
-            {
-                byteRate = BinaryPrimitives.ReadInt32LittleEndian(data[(offset + 16)..]);
-            }
-            else if (id.SequenceEqual("data"u8))
-            {
-                return byteRate > 0 ? (double)size / byteRate : null;
-            }
-
-            offset += 8 + size + (size & 1);
-        }
-
-        return null;
-    }
 }

@@ -51,6 +51,15 @@ internal sealed class OllamaClient
         return OllamaChatStart.Started(new OllamaChatStream(response, stream));
     }
 
+    /// <summary>The models Ollama has loaded (/api/ps) with the VRAM each holds; throws when Ollama cannot be reached.</summary>
+    public async Task<IReadOnlyList<OllamaModel>> ListRunningAsync(CancellationToken ct)
+    {
+        using var response = await _http.GetAsync(new Uri(BaseUri, "api/ps"), ct);
+        response.EnsureSuccessStatusCode();
+        var list = await response.Content.ReadFromJsonAsync<OllamaModelList>(WireJson.Options, ct);
+        return list?.Models ?? [];
+    }
+
     /// <summary>Names of the models Ollama has locally (/api/tags); throws when Ollama cannot be reached.</summary>
     public async Task<IReadOnlyList<string>> ListTagsAsync(CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using LivepeerAspire.Protocol.Media;
+using LivepeerAspire.Protocol.Pipelines.Contracts;
 using LivepeerAspire.Protocol.Wire;
 using LivepeerAspire.Runner.Simulated.Gpus;
 using LivepeerAspire.Runner.Simulated.Media;
@@ -10,8 +11,8 @@ namespace LivepeerAspire.Runner.Simulated.Api;
 /// <summary>The diffusion routes: text-to-image, image-to-image, upscale and image-to-video.</summary>
 public static class ImageEndpoints
 {
-    public const int MaxSide = 4096;
-    public const int MaxImagesPerPrompt = 16;
+    public const int MaxSide = PipelineContract.MaxSide;
+    public const int MaxImagesPerPrompt = PipelineContract.MaxImagesPerPrompt;
 
     public static async Task TextToImageAsync(HttpContext ctx, SimulatedGpu gpu, CancellationToken ct)
     {
@@ -32,8 +33,8 @@ public static class ImageEndpoints
             return;
         }
 
-        var width = req.Width ?? 1024;
-        var height = req.Height ?? 576;
+        var width = req.Width ?? TextToImageContract.RunnerDefaultWidth;
+        var height = req.Height ?? TextToImageContract.RunnerDefaultHeight;
         var steps = req.NumInferenceSteps ?? 50;
         var count = req.NumImagesPerPrompt ?? 1;
         if (await SizeRejectedAsync(ctx, width, height) || await CountsRejectedAsync(ctx, steps, count))
@@ -120,8 +121,8 @@ public static class ImageEndpoints
         var form = await FormBody.ReadAsync(ctx);
         var image = form.File("image");
         var modelId = form.Text("model_id");
-        var height = form.Int("height", 576);
-        var width = form.Int("width", 1024);
+        var height = form.Int("height", ImageToVideoContract.DefaultHeight);
+        var width = form.Int("width", ImageToVideoContract.DefaultWidth);
         var steps = form.Int("num_inference_steps", 25);
         var seed = form.Long("seed");
         form.Int("fps", 6);
@@ -218,9 +219,9 @@ public static class ImageEndpoints
 
     private static async Task<bool> CountsRejectedAsync(HttpContext ctx, int steps, int count)
     {
-        if (steps < 1 || steps > 1000)
+        if (steps < 1 || steps > PipelineContract.MaxInferenceSteps)
         {
-            await RunnerResponses.Detail(ctx, 400, $"num_inference_steps must be between 1 and 1000 but is {steps}.");
+            await RunnerResponses.Detail(ctx, 400, $"num_inference_steps must be between 1 and {PipelineContract.MaxInferenceSteps} but is {steps}.");
             return true;
         }
 
@@ -233,16 +234,18 @@ public static class ImageEndpoints
         return false;
     }
 
-    /// <summary>Reads the uploaded image's size; a file that is not an image gets 400.</summary>
+    /// <summary>Reads the uploaded image's size with the shared reader; a file that is not a complete image within the limits gets 400.</summary>
     internal static async Task<ImageHeader?> ImageHeaderAsync(HttpContext ctx, IFormFile image, CancellationToken ct)
     {
         var bytes = await FormBody.BytesAsync(image, ct);
-        if (ImageHeader.TryRead(bytes, out var header))
+        try
         {
-            return header;
+            return ImageHeader.Read("image", bytes, PipelineContract.MaxSide);
         }
-
-        await RunnerResponses.Detail(ctx, 400, "The uploaded file is not a PNG, JPEG, GIF or WebP image.");
-        return null;
+        catch (MediaException e)
+        {
+            await RunnerResponses.Detail(ctx, 400, e.Message);
+            return null;
+        }
     }
 }

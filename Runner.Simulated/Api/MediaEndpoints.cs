@@ -1,4 +1,5 @@
 using LivepeerAspire.Protocol.Media;
+using LivepeerAspire.Protocol.Pipelines.Contracts;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -14,16 +15,12 @@ public static class MediaEndpoints
 {
     public const long MaxUploadBytes = 50L * 1024 * 1024;
 
-    /// <summary>Assumed bitrate of compressed audio whose length the simulator cannot read (128 kbit/s).</summary>
-    private const double CompressedBytesPerSecond = 16_000;
-
     public static async Task AudioToTextAsync(HttpContext ctx, SimulatedGpu gpu, CancellationToken ct)
     {
         var form = await FormBody.ReadAsync(ctx);
         var audio = form.File("audio");
         var modelId = form.Text("model_id");
         var timestamps = form.Text("return_timestamps") ?? "true";
-        var metadata = form.Text("metadata") ?? "{}";
         if (await form.RejectIfInvalidAsync(ctx)
             || !await GpuRoute.AuthorizedAsync(ctx, gpu)
             || !await GpuRoute.ModelMatchesAsync(ctx, gpu, modelId))
@@ -38,24 +35,34 @@ public static class MediaEndpoints
         }
 
         var bytes = await FormBody.BytesAsync(audio, ct);
-        var seconds = MetadataDuration(metadata) ?? SyntheticWav.Duration(bytes) ?? (LooksLikeAudio(bytes) ? bytes.Length / CompressedBytesPerSecond : null);
-        if (seconds is null)
+        double seconds;
+        try
         {
-            await RunnerResponses.Detail(ctx, 415, "Unsupported audio format or malformed file.");
+            // The same measurement gateway and orchestrator priced the job with.
+            seconds = await AudioToTextContract.SecondsAsync(JobInput.FromForm(new Dictionary<string, string>(), new Dictionary<string, byte[]> { ["audio"] = bytes }), ct);
+        }
+        catch (JobInputException e)
+        {
+            await RunnerResponses.Detail(ctx, 400, e.Message);
+            return;
+        }
+        catch (MediaToolMissingException e)
+        {
+            await RunnerResponses.Detail(ctx, 500, e.Message);
             return;
         }
 
-        await using var lease = await gpu.BeginAsync(new JobDemand { AudioSeconds = seconds.Value }, ct);
-        await lease.WorkAsync(ServiceTimes.Transcription(gpu.Config, seconds.Value), ct);
+        await using var lease = await gpu.BeginAsync(new JobDemand { AudioSeconds = seconds }, ct);
+        await lease.WorkAsync(ServiceTimes.Transcription(gpu.Config, seconds), ct);
         lease.Complete();
         await lease.DisposeAsync();
 
         // About 2.5 spoken words per second, one chunk per 5 seconds of audio.
         var key = FillerText.Hash(gpu.FleetSeed, bytes.Length.ToString(CultureInfo.InvariantCulture));
         var chunks = new List<TextChunk>();
-        for (double start = 0; start < seconds.Value; start += 5)
+        for (double start = 0; start < seconds; start += 5)
         {
-            var end = Math.Min(seconds.Value, start + 5);
+            var end = Math.Min(seconds, start + 5);
             var words = Math.Max(1, (int)Math.Round((end - start) * 2.5));
             chunks.Add(new TextChunk([Math.Round(start, 2), Math.Round(end, 2)], FillerText.Sentence(key + (ulong)chunks.Count, words)));
         }
@@ -173,32 +180,6 @@ public static class MediaEndpoints
         RunnerResponses.SimulationHeaders(ctx, lease);
         await RunnerResponses.Json(ctx, new AudioResponse(new AudioUrl(SyntheticWav.DataUrl(SyntheticWav.Tone(seconds)))));
     }
-
-    private static double? MetadataDuration(string metadata)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(metadata);
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("duration", out var d)
-                && d.TryGetDouble(out var seconds) && seconds > 0
-                ? seconds
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Common compressed audio containers: MP3 (ID3 or frame sync), Ogg, FLAC, MP4/M4A, WebM.</summary>
-    private static bool LooksLikeAudio(ReadOnlySpan<byte> d) =>
-        d.Length >= 12 && (d[..3].SequenceEqual("ID3"u8)
-            || (d[0] == 0xFF && (d[1] & 0xE0) == 0xE0)
-            || d[..4].SequenceEqual("OggS"u8)
-            || d[..4].SequenceEqual("fLaC"u8)
-            || d.Slice(4, 4).SequenceEqual("ftyp"u8)
-            || d[..4].SequenceEqual(new byte[] { 0x1A, 0x45, 0xDF, 0xA3 }));
 
     private static string? JsonError(string json)
     {

@@ -59,7 +59,7 @@ public static class OllamaEndpoints
         TimeSpan? keepAlive = null;
         if (req.KeepAlive is { } ka)
         {
-            if (!GoDuration.TryParse(ka, out var parsed, out var error))
+            if (!KeepAlive.TryParse(ka, out var parsed, out var error))
             {
                 await ErrorAsync(ctx, 400, $"keep_alive: {error}");
                 return;

@@ -107,7 +107,7 @@ public static partial class FleetValidator
         TimeSpan? keepAlive = null;
         if (g.KeepAlive is { } ka)
         {
-            if (!GoDuration.TryParse(ka, out var parsed, out var error))
+            if (!KeepAlive.TryParse(ka, out var parsed, out var error))
             {
                 fail(p + ".keepAlive", error);
             }

@@ -205,10 +205,10 @@ public sealed class SimulatedGpu
         lock (stateGate)
         {
             inService--;
-            var keepAlive = lease.KeepAlive ?? Config.KeepAlive ?? (lease.Ollama ? OllamaDefaultKeepAlive : GoDuration.Forever);
+            var keepAlive = lease.KeepAlive ?? Config.KeepAlive ?? (lease.Ollama ? OllamaDefaultKeepAlive : global::LivepeerAspire.Runner.Simulated.Fleet.KeepAlive.Forever);
             if (loaded && inService == 0)
             {
-                expiresAt = keepAlive == GoDuration.Forever ? null : Clock.SimNow + keepAlive;
+                expiresAt = keepAlive == global::LivepeerAspire.Runner.Simulated.Fleet.KeepAlive.Forever ? null : Clock.SimNow + keepAlive;
                 EvictIfExpired();
             }
         }

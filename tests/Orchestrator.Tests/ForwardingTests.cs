@@ -141,7 +141,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     public async Task An_image_upload_is_forwarded_as_multipart()
     {
         using var form = new MultipartFormDataContent();
-        form.Add(new ByteArrayContent(TestMedia.Png(1024, 576)), "image", "in.png");
+        form.Add(new ByteArrayContent(TestMedia.Png(256, 144)), "image", "in.png");
         form.Add(new StringContent(""), "model_id");
 
         var response = await _orch.Client.PostAsync("/image-to-video", form);
@@ -202,13 +202,13 @@ public sealed class ForwardingTests : IAsyncLifetime
     [InlineData("/text-to-image", "{\"prompt\":", "malformed JSON")]
     [InlineData("/text-to-image", "[1]", "JSON object")]
     [InlineData("/text-to-image", """{"model_id":"stabilityai/sdxl-turbo"}""", "prompt is required")]
-    [InlineData("/text-to-image", """{"prompt":"x","height":-5}""", "height must be a positive integer")]
+    [InlineData("/text-to-image", """{"prompt":"x","height":-5}""", "height must be between 1 and 4096 (got -5)")]
     [InlineData("/text-to-image", """{"prompt":"x","model_id":"nope/model"}""", "model 'nope/model' is not served for text-to-image by this orchestrator; served: stabilityai/sdxl-turbo")]
     [InlineData("/llm", """{"model":"","messages":[{"role":"user","content":"hi"}],"stream":false}""", "MaxTokens not specified")]
     [InlineData("/llm", """{"messages":[{"role":"user","content":"hi"}],"max_tokens":5}""", "model is required")]
     [InlineData("/llm", """{"model":"","messages":[],"max_tokens":5}""", "messages is required")]
     [InlineData("/llm", """{"model":"","messages":[{"role":"user"}],"max_tokens":5}""", "string role and a string content")]
-    [InlineData("/llm", """{"model":"","messages":[{"role":"user","content":"hi"}],"max_tokens":"lots"}""", "max_tokens must be a positive integer")]
+    [InlineData("/llm", """{"model":"","messages":[{"role":"user","content":"hi"}],"max_tokens":"lots"}""", "max_tokens must be an integer (got \"lots\")")]
     [InlineData("/upscale", """{"prompt":"x"}""", "this orchestrator serves no model for upscale")]
     [InlineData("/image-to-video", """{"image":"x"}""", "takes multipart/form-data")]
     [InlineData("/text-to-speech", """{"model_id":""}""", "text is required")]
@@ -230,7 +230,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         var response = await _orch.Client.PostAsync("/image-to-video", form);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await Errors.DetailAsync(response)).ShouldContain("image is not a PNG, JPEG, GIF or WebP image");
+        (await Errors.DetailAsync(response)).ShouldContain("image: not a PNG, JPEG, GIF or WebP image");
         _i2v.Jobs.ShouldBeEmpty();
     }
 
@@ -243,7 +243,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         var response = await _orch.Client.PostAsync("/image-to-video", form);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await Errors.DetailAsync(response)).ShouldContain("image file is required");
+        (await Errors.DetailAsync(response)).ShouldContain("image is required");
     }
 
     [Fact]

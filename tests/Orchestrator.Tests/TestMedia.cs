@@ -5,19 +5,8 @@ namespace LivepeerAspire.Orchestrator.Tests;
 /// <summary>Tiny media files built by hand: a PNG header and a silent PCM WAV.</summary>
 public static class TestMedia
 {
-    /// <summary>The first bytes of a PNG (signature and IHDR), enough for the header reader.</summary>
-    public static byte[] Png(int width, int height)
-    {
-        var bytes = new byte[33];
-        new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }.CopyTo(bytes, 0);
-        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(8), 13);
-        "IHDR"u8.CopyTo(bytes.AsSpan(12));
-        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(16), width);
-        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(20), height);
-        bytes[24] = 8;
-        bytes[25] = 6;
-        return bytes;
-    }
+    /// <summary>A complete PNG of the given size (the media reader refuses truncated files).</summary>
+    public static byte[] Png(int width, int height) => LivepeerAspire.Protocol.Media.SyntheticPng.Encode(width, height, 1);
 
     public static byte[] Wav(int seconds, int sampleRate)
     {

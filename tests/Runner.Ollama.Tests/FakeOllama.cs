@@ -66,11 +66,23 @@ public sealed class FakeOllama : IAsyncDisposable
 
     public static object ErrorLine(string error) => new { error };
 
+    /// <summary>What /api/ps reports as loaded: tag and VRAM bytes.</summary>
+    public List<(string Tag, long VramBytes)> Loaded { get; } = [];
+
     private void Map()
     {
         _app.MapGet(Prefix + "/api/tags", () => Results.Json(new
         {
             models = Tags.Select(t => new { name = t, model = t, size = 1L, digest = "sha256:00", details = new { family = "llama" } }),
+        }));
+
+        _app.MapGet(Prefix + "/api/ps", () => Results.Json(new
+        {
+            models = Loaded.Select(m => new
+            {
+                name = m.Tag, model = m.Tag, size = m.VramBytes, digest = "sha256:00", details = new { family = "llama" },
+                expires_at = "2026-11-22T06:05:00Z", size_vram = m.VramBytes,
+            }),
         }));
 
         _app.MapPost(Prefix + "/api/pull", async (HttpContext context) =>

@@ -45,6 +45,30 @@ public sealed class InfoAndAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Hardware_stats_follow_the_ai_runner_schema_with_memory_in_use_from_ollamas_loaded_models()
+    {
+        _ollama.Loaded.Add(("llama3.1:8b", 6_000_000_000));
+        await using var shim = await ShimHost.StartAsync(_ollama.BaseUrl, new()
+        {
+            ["OllamaRunner:GpuName"] = "NVIDIA GeForce RTX 4090",
+            ["OllamaRunner:GpuMemoryTotal"] = "24000000000",
+        });
+
+        var root = JsonDocument.Parse(await shim.Client.GetStringAsync("/hardware/stats")).RootElement;
+
+        // HardwareStats: pipeline, model_id, gpu_stats keyed by device index; GPUUtilizationInfo members as in the OpenAPI.
+        root.EnumerateObject().Select(p => p.Name).ShouldBe(["pipeline", "model_id", "gpu_stats"], ignoreOrder: true);
+        root.GetProperty("pipeline").GetString().ShouldBe("llm");
+        var gpu = root.GetProperty("gpu_stats").GetProperty("0");
+        gpu.EnumerateObject().Select(p => p.Name).ShouldBe(["id", "name", "memory_total", "memory_free", "utilization_compute", "utilization_memory"], ignoreOrder: true);
+        gpu.GetProperty("name").GetString().ShouldBe("NVIDIA GeForce RTX 4090");
+        gpu.GetProperty("memory_total").GetInt64().ShouldBe(24_000_000_000);
+        gpu.GetProperty("memory_free").GetInt64().ShouldBe(18_000_000_000);
+        gpu.GetProperty("utilization_memory").GetInt32().ShouldBe(25);
+        gpu.GetProperty("utilization_compute").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Hardware_info_without_a_configured_gpu_has_an_empty_map()
     {
         await using var shim = await ShimHost.StartAsync(_ollama.BaseUrl);

@@ -1,3 +1,4 @@
+using LivepeerAspire.Protocol.Pipelines.Contracts;
 using LivepeerAspire.Gateway.Forwarding;
 using LivepeerAspire.Gateway.Observability;
 using LivepeerAspire.Gateway.Payments;
@@ -58,7 +59,7 @@ public sealed class SpeedSampleTests
         answers[1].SetResult(AttemptResult.Success([]));
         (await b.WaitAsync(Patience)).Ok.ShouldBeTrue();
 
-        var entry = speeds.Get(sessions.SelectorFor(PipelineCatalog.TextToImage, Model).WarmPool.Sessions.Single().Key, PipelineCatalog.TextToImage.Name, Model)!;
+        var entry = speeds.Get(sessions.SelectorFor(PipelineCatalog.TextToImage, Model).WarmPool.Sessions.Single().Key, new PipelineModel(PipelineCatalog.TextToImage, Model))!;
         entry.Samples.ShouldBe(2);
         entry.SecondsPerUnit.ShouldBe(0.01, 1e-12); // 1 s / 100 and 2 s / (100 ahead + 100): the EWMA does not move
     }

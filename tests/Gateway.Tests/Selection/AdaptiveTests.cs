@@ -1,3 +1,4 @@
+using LivepeerAspire.Protocol.Pipelines;
 using LivepeerAspire.Gateway.Selection;
 using LivepeerAspire.Gateway.Tests.Fakes;
 
@@ -5,7 +6,7 @@ namespace LivepeerAspire.Gateway.Tests.Selection;
 
 public sealed class AdaptiveTests
 {
-    private const string Pipeline = "text-to-image";
+    private static readonly PipelineModel Target = new(PipelineCatalog.TextToImage, "m");
 
     private readonly ManualTimeProvider time = new();
 
@@ -21,14 +22,14 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup(new AdaptiveOptions { ReprobeAfter = TimeSpan.FromMinutes(1) });
         var fast = TestSessions.Session("http://fast:1/");
         var once = TestSessions.Session("http://timedout:1/");
-        speeds.Record(fast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
-        speeds.Record(once.Key, Pipeline, "m", TimeSpan.FromSeconds(60), 100);
+        speeds.Record(fast.Key, Target, TimeSpan.FromSeconds(1), 100);
+        speeds.Record(once.Key, Target, TimeSpan.FromSeconds(60), 100);
         var strategy = new AdaptiveStrategy();
         SelectionContext Context() => TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds);
 
         strategy.Select([fast, once], Context()).Session.ShouldBe(fast);
         time.Advance(TimeSpan.FromMinutes(2));
-        speeds.Record(fast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(fast.Key, Target, TimeSpan.FromSeconds(1), 100);
         strategy.Select([fast, once], Context()).Session.ShouldBe(once);
         strategy.Select([fast, once], Context()).Session.ShouldBe(fast);
     }
@@ -39,8 +40,8 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup();
         var fast = TestSessions.Session("http://fast:1/");
         var slow = TestSessions.Session("http://slow:1/");
-        speeds.Record(fast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);   // 0.01 s/unit
-        speeds.Record(slow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);  // 0.1 s/unit
+        speeds.Record(fast.Key, Target, TimeSpan.FromSeconds(1), 100);   // 0.01 s/unit
+        speeds.Record(slow.Key, Target, TimeSpan.FromSeconds(10), 100);  // 0.1 s/unit
         var strategy = new AdaptiveStrategy();
         var context = TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds);
 
@@ -58,8 +59,8 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup();
         var busyFast = TestSessions.Session("http://fast:1/", capacity: 4);
         var idleSlower = TestSessions.Session("http://slower:1/", capacity: 4);
-        speeds.Record(busyFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);    // 0.01 s/unit
-        speeds.Record(idleSlower.Key, Pipeline, "m", TimeSpan.FromSeconds(1.5), 100); // 0.015 s/unit
+        speeds.Record(busyFast.Key, Target, TimeSpan.FromSeconds(1), 100);    // 0.01 s/unit
+        speeds.Record(idleSlower.Key, Target, TimeSpan.FromSeconds(1.5), 100); // 0.015 s/unit
         busyFast.Begin(100);
         var strategy = new AdaptiveStrategy();
 
@@ -76,8 +77,8 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup();
         var fullFast = TestSessions.Session("http://fast:1/", capacity: 2);
         var slow = TestSessions.Session("http://slow:1/", capacity: 1);
-        speeds.Record(fullFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
-        speeds.Record(slow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        speeds.Record(fullFast.Key, Target, TimeSpan.FromSeconds(1), 100);
+        speeds.Record(slow.Key, Target, TimeSpan.FromSeconds(10), 100);
         fullFast.Begin(1);
         fullFast.Begin(1);
         var strategy = new AdaptiveStrategy();
@@ -95,8 +96,8 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup();
         var fullFast = TestSessions.Session("http://fast:1/", capacity: 1);
         var slowWithRoom = TestSessions.Session("http://slow:1/", capacity: 4);
-        speeds.Record(fullFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
-        speeds.Record(slowWithRoom.Key, Pipeline, "m", TimeSpan.FromSeconds(20), 100);
+        speeds.Record(fullFast.Key, Target, TimeSpan.FromSeconds(1), 100);
+        speeds.Record(slowWithRoom.Key, Target, TimeSpan.FromSeconds(20), 100);
         fullFast.Begin(100);
 
         // 5 s left: fast (100 + 100) × 0.01 = 2 s but full; slow 20 s with room. Refusing with "no orchestrator can finish
@@ -111,8 +112,8 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup();
         var fast = TestSessions.Session("http://fast:1/");
         var slow = TestSessions.Session("http://slow:1/");
-        speeds.Record(fast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
-        speeds.Record(slow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        speeds.Record(fast.Key, Target, TimeSpan.FromSeconds(1), 100);
+        speeds.Record(slow.Key, Target, TimeSpan.FromSeconds(10), 100);
         fast.Begin(1000);
         var strategy = new AdaptiveStrategy();
 
@@ -131,7 +132,7 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup(new AdaptiveOptions { ExplorationJobs = 2 });
         var known = TestSessions.Session("http://known:1/");
         var unknown = TestSessions.Session("http://new:1/");
-        speeds.Record(known.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(known.Key, Target, TimeSpan.FromSeconds(1), 100);
         var strategy = new AdaptiveStrategy();
         var picks = Enumerable.Range(0, 6)
             .Select(_ => strategy.Select([known, unknown], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds)).Session!.Key)
@@ -150,7 +151,7 @@ public sealed class AdaptiveTests
             .Select(x =>
             {
                 var session = TestSessions.Session(x.Item1, price: x.Item2);
-                speeds.Record(session.Key, Pipeline, "m", TimeSpan.FromSeconds(x.Item3), 100);
+                speeds.Record(session.Key, Target, TimeSpan.FromSeconds(x.Item3), 100);
                 return session;
             })
             .ToList();
@@ -166,7 +167,7 @@ public sealed class AdaptiveTests
         paid.Average().ShouldBeGreaterThan(180.0, "the savings are spent, not hoarded");
         paid.ShouldContain(300L, "savings from cheap picks buy the fast orchestrator part of the time");
         paid.ShouldNotContain(200L);
-        strategy.Spend.Savings(Pipeline, "m").ShouldBeGreaterThanOrEqualTo(0);
+        strategy.Spend.Savings(Target).ShouldBeGreaterThanOrEqualTo(0);
     }
 
     [Fact]
@@ -177,8 +178,8 @@ public sealed class AdaptiveTests
         double AveragePaid(double budget)
         {
             var (selection, speeds) = Setup(new AdaptiveOptions { CostBudget = budget });
-            speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(2), 100);
-            speeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+            speeds.Record(cheapSlow.Key, Target, TimeSpan.FromSeconds(2), 100);
+            speeds.Record(dearFast.Key, Target, TimeSpan.FromSeconds(1), 100);
             var strategy = new AdaptiveStrategy();
             return Enumerable.Range(0, 200)
                 .Average(_ => strategy.Select([cheapSlow, dearFast], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds)).Session!.PricePerUnit!.Value.ToDouble());
@@ -196,8 +197,8 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup();
         var cheapSlow = TestSessions.Session("http://cheap:1/", price: 100);
         var dearFast = TestSessions.Session("http://dear:1/", price: 300);
-        speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(2), 100);
-        speeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(cheapSlow.Key, Target, TimeSpan.FromSeconds(2), 100);
+        speeds.Record(dearFast.Key, Target, TimeSpan.FromSeconds(1), 100);
         var strategy = new AdaptiveStrategy();
         SelectionContext Context(double seconds) =>
             TestSessions.Context(selection, new Random(1), work: 100, remaining: TimeSpan.FromSeconds(seconds), speeds: speeds);
@@ -208,10 +209,10 @@ public sealed class AdaptiveTests
             strategy.Select([cheapSlow, dearFast], Context(1.5)).Session.ShouldBe(dearFast);
         }
 
-        strategy.Spend.Savings(Pipeline, "m").ShouldBe(-4 * 100 * 100, 1e-6); // 4 × (200 − 300) × 100 units
+        strategy.Spend.Savings(Target).ShouldBe(-4 * 100 * 100, 1e-6); // 4 × (200 − 300) × 100 units
         var repay = Enumerable.Range(0, 4).Select(_ => strategy.Select([cheapSlow, dearFast], Context(60)).Session).ToList();
         repay.ShouldAllBe(s => s == cheapSlow);
-        strategy.Spend.Savings(Pipeline, "m").ShouldBe(0, 1e-6);
+        strategy.Spend.Savings(Target).ShouldBe(0, 1e-6);
     }
 
     [Fact]
@@ -226,8 +227,8 @@ public sealed class AdaptiveTests
         Gateway.Sessions.AiSession AiSessionChoice(double slack)
         {
             var (selection, speeds) = Setup(new AdaptiveOptions { LatencySlack = slack });
-            speeds.Record(cheapQueued.Key, Pipeline, "m", TimeSpan.FromSeconds(1.5), 100); // 0.015 s/unit: (100 + 100) × 0.015 = 3 s
-            speeds.Record(dearIdle.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);      // 0.01 s/unit: 1 s
+            speeds.Record(cheapQueued.Key, Target, TimeSpan.FromSeconds(1.5), 100); // 0.015 s/unit: (100 + 100) × 0.015 = 3 s
+            speeds.Record(dearIdle.Key, Target, TimeSpan.FromSeconds(1), 100);      // 0.01 s/unit: 1 s
             return new AdaptiveStrategy().Select([cheapQueued, dearIdle], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds)).Session!;
         }
     }
@@ -239,15 +240,15 @@ public sealed class AdaptiveTests
         var fast = TestSessions.Session("http://fast:1/", price: 300);
         var ok = TestSessions.Session("http://ok:1/", price: 100);
         var offloading = TestSessions.Session("http://4060:1/", price: 10);
-        speeds.Record(fast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
-        speeds.Record(ok.Key, Pipeline, "m", TimeSpan.FromSeconds(2), 100);
-        speeds.Record(offloading.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100); // beyond (1 + 1.5) × 1 s
+        speeds.Record(fast.Key, Target, TimeSpan.FromSeconds(1), 100);
+        speeds.Record(ok.Key, Target, TimeSpan.FromSeconds(2), 100);
+        speeds.Record(offloading.Key, Target, TimeSpan.FromSeconds(10), 100); // beyond (1 + 1.5) × 1 s
         var strategy = new AdaptiveStrategy();
 
         strategy.Select([fast, ok, offloading], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds));
 
         // Budget = mean(300, 100) = 200, not mean(300, 100, 10) = 136.7: the idle cheap one (+100 × 100 saved) is chosen.
-        strategy.Spend.Savings(Pipeline, "m").ShouldBe(100 * 100, 1e-6);
+        strategy.Spend.Savings(Target).ShouldBe(100 * 100, 1e-6);
     }
 
     [Fact]
@@ -256,7 +257,7 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup(new AdaptiveOptions { ExplorationJobs = 2 });
         var known = TestSessions.Session("http://known:1/");
         var slowNew = TestSessions.Session("http://new:1/");
-        speeds.Record(known.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(known.Key, Target, TimeSpan.FromSeconds(1), 100);
         var strategy = new AdaptiveStrategy();
         SelectionContext Context() => TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds);
 
@@ -273,12 +274,12 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup();
         var dear = TestSessions.Session("http://dear:1/", price: 300);
         var cooling = TestSessions.Session("http://cooling:1/", price: 100);
-        speeds.Record(dear.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
+        speeds.Record(dear.Key, Target, TimeSpan.FromSeconds(1), 100);
         var strategy = new AdaptiveStrategy();
 
         strategy.Select([dear], TestSessions.Context(selection, new Random(1), work: 100, speeds: speeds) with { Pool = [dear, cooling] });
 
-        strategy.Spend.Savings(Pipeline, "m").ShouldBe(-100 * 100, 1e-6); // budget = mean(300, 100) = 200, paid 300
+        strategy.Spend.Savings(Target).ShouldBe(-100 * 100, 1e-6); // budget = mean(300, 100) = 200, paid 300
     }
 
     [Theory]
@@ -314,8 +315,8 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup(new AdaptiveOptions { CostBudget = 0.9, TailShare = share });
         var dearFast = TestSessions.Session("http://dear:1/", price: 300);
         var cheapSlow = TestSessions.Session("http://cheap:1/", price: 100);
-        speeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
-        speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        speeds.Record(dearFast.Key, Target, TimeSpan.FromSeconds(1), 100);
+        speeds.Record(cheapSlow.Key, Target, TimeSpan.FromSeconds(10), 100);
         var strategy = new AdaptiveStrategy();
 
         var picks = Enumerable.Range(0, 200)
@@ -323,7 +324,7 @@ public sealed class AdaptiveTests
             .ToList();
 
         picks.Count(p => p == cheapSlow).ShouldBe(expectedTail);
-        strategy.Spend.Counts(Pipeline, "m").ShouldBe((200L, (long)expectedTail));
+        strategy.Spend.Counts(Target).ShouldBe((200L, (long)expectedTail));
         picks[0].ShouldBe(dearFast, "no tail pick before the account is in debt");
     }
 
@@ -333,8 +334,8 @@ public sealed class AdaptiveTests
         var (selection, speeds) = Setup(new AdaptiveOptions { CostBudget = 0.9, TailShare = 0.5 });
         var dearFast = TestSessions.Session("http://dear:1/", price: 300);
         var cheapSlow = TestSessions.Session("http://cheap:1/", price: 100, capacity: 4);
-        speeds.Record(dearFast.Key, Pipeline, "m", TimeSpan.FromSeconds(1), 100);
-        speeds.Record(cheapSlow.Key, Pipeline, "m", TimeSpan.FromSeconds(10), 100);
+        speeds.Record(dearFast.Key, Target, TimeSpan.FromSeconds(1), 100);
+        speeds.Record(cheapSlow.Key, Target, TimeSpan.FromSeconds(10), 100);
         var strategy = new AdaptiveStrategy();
         Gateway.Sessions.AiSession Choose(double secondsLeft) =>
             strategy.Select([dearFast, cheapSlow], TestSessions.Context(selection, new Random(1), work: 100, remaining: TimeSpan.FromSeconds(secondsLeft), speeds: speeds)).Session!;
@@ -345,7 +346,7 @@ public sealed class AdaptiveTests
         Choose(60).ShouldBe(dearFast);  // the cheap card is busy: a tail job would wait behind another one
         cheapSlow.End(100);
         Choose(60).ShouldBe(cheapSlow);
-        strategy.Spend.Counts(Pipeline, "m").ShouldBe((4L, 1L));
+        strategy.Spend.Counts(Target).ShouldBe((4L, 1L));
     }
 
     [Fact]
@@ -355,7 +356,7 @@ public sealed class AdaptiveTests
         var sessions = Enumerable.Range(0, 6).Select(i => TestSessions.Session($"http://o{i}:1/")).ToList();
         for (var i = 0; i < 6; i++)
         {
-            speeds.Record(sessions[i].Key, Pipeline, "m", TimeSpan.FromSeconds(i < 3 ? 1 : 10), 100);
+            speeds.Record(sessions[i].Key, Target, TimeSpan.FromSeconds(i < 3 ? 1 : 10), 100);
         }
 
         var strategy = new AdaptiveStrategy();
@@ -369,8 +370,8 @@ public sealed class AdaptiveTests
     public void Ewma_weights_the_newest_sample_by_alpha()
     {
         var (_, speeds) = Setup(new AdaptiveOptions { EwmaAlpha = 0.5 });
-        speeds.Record("o", Pipeline, "m", TimeSpan.FromSeconds(2), 1);
-        speeds.Record("o", Pipeline, "m", TimeSpan.FromSeconds(4), 1);
-        speeds.Get("o", Pipeline, "m")!.SecondsPerUnit.ShouldBe(3, 1e-9);
+        speeds.Record("o", Target, TimeSpan.FromSeconds(2), 1);
+        speeds.Record("o", Target, TimeSpan.FromSeconds(4), 1);
+        speeds.Get("o", Target)!.SecondsPerUnit.ShouldBe(3, 1e-9);
     }
 }

@@ -53,9 +53,9 @@ public sealed class SessionPoolTests
         var cooldowns = new Cooldowns(time);
         var manager = new AiSessionManager(network.Discovery(time), state, speeds, new ConfiguredStakeReader(state), cooldowns, time,
             Microsoft.Extensions.Options.Options.Create(new LivepeerAspire.Gateway.Discovery.DiscoveryOptions()), new Random(1));
-        speeds.Record("http://fast:1", T2i.Name, "m", TimeSpan.FromSeconds(1), 1);
-        speeds.Record("http://slow:1", T2i.Name, "m", TimeSpan.FromSeconds(10), 1);
-        cooldowns.CoolDown("http://fast:1", T2i.Name, "m", TimeSpan.FromSeconds(30));
+        speeds.Record("http://fast:1", new PipelineModel(T2i, "m"), TimeSpan.FromSeconds(1), 1);
+        speeds.Record("http://slow:1", new PipelineModel(T2i, "m"), TimeSpan.FromSeconds(10), 1);
+        cooldowns.CoolDown("http://fast:1", new PipelineModel(T2i, "m"), TimeSpan.FromSeconds(30));
         Task<SelectionResult> Select(double secondsLeft) =>
             manager.SelectAsync(T2i, "m", 1, TimeSpan.FromSeconds(secondsLeft), None, CancellationToken.None);
 

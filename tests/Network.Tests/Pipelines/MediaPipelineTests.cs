@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using LivepeerAspire.Network.Tests.Support;
 using LivepeerAspire.Protocol.Media;
 using static LivepeerAspire.Network.Tests.Support.GatewayResponses;
@@ -45,14 +46,18 @@ public sealed class MediaPipelineTests(PipelinesNetworkFixture network)
     }
 
     [Fact]
-    public async Task Image_to_image_returns_a_decodable_image()
+    public async Task Image_to_image_returns_one_decodable_image_per_prompt_at_the_input_size()
     {
         using var client = network.CreateClient();
-        using var response = await client.PostAsync("/image-to-image", Multipart(InputImage, "image", "in.png", ("prompt", "make it blue")));
+        using var response = await client.PostAsync("/image-to-image", Multipart(InputImage, "image", "in.png", ("prompt", "make it blue"), ("num_images_per_prompt", "2")));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var image = (await response.JsonAsync()).GetProperty("images")[0];
-        DecodedPng.FromDataUrl(image.GetProperty("url").GetString()!).Width.ShouldBeGreaterThan(0);
+        var images = (await response.JsonAsync()).GetProperty("images").EnumerateArray().ToList();
+        images.Count.ShouldBe(2);
+        foreach (var image in images)
+        {
+            DecodedPng.FromDataUrl(image.GetProperty("url").GetString()!).ShouldBe(new DecodedPng(64, 48));
+        }
     }
 
     [Fact]
@@ -86,9 +91,22 @@ public sealed class MediaPipelineTests(PipelinesNetworkFixture network)
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         var body = await response.JsonAsync();
-        body.GetProperty("masks").GetString().ShouldStartWith("[");
-        body.GetProperty("scores").GetString().ShouldStartWith("[");
-        body.GetProperty("logits").GetString().ShouldStartWith("[");
+
+        // The runner sends Python str() of nested lists, which reads as JSON: 3 masks (multimask_output defaults to
+        // true), best score first, masks of 0/1 and logits of the same shape.
+        var scores = JsonDocument.Parse(body.GetProperty("scores").GetString()!).RootElement.EnumerateArray().Select(s => s.GetDouble()).ToList();
+        scores.Count.ShouldBe(3);
+        scores.ShouldBeInOrder(SortDirection.Descending);
+        scores.ShouldAllBe(s => s > 0 && s <= 1);
+        var masks = JsonDocument.Parse(body.GetProperty("masks").GetString()!).RootElement;
+        var logits = JsonDocument.Parse(body.GetProperty("logits").GetString()!).RootElement;
+        masks.GetArrayLength().ShouldBe(3);
+        logits.GetArrayLength().ShouldBe(3);
+        foreach (var (mask, logit) in masks.EnumerateArray().Zip(logits.EnumerateArray()))
+        {
+            mask.GetArrayLength().ShouldBe(logit.GetArrayLength());
+            mask.EnumerateArray().SelectMany(row => row.EnumerateArray()).ShouldAllBe(v => v.GetDouble() == 0 || v.GetDouble() == 1);
+        }
     }
 
     [Fact]
@@ -110,7 +128,7 @@ public sealed class MediaPipelineTests(PipelinesNetworkFixture network)
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         var url = (await response.JsonAsync()).GetProperty("audio").GetProperty("url").GetString()!;
         url.ShouldStartWith("data:audio/wav;base64,");
-        SyntheticWav.Duration(Convert.FromBase64String(url["data:audio/wav;base64,".Length..])).ShouldNotBeNull().ShouldBeGreaterThan(0);
+        (await AudioProbe.ReadAsync("audio", Convert.FromBase64String(url["data:audio/wav;base64,".Length..]), CancellationToken.None)).Seconds.ShouldBeGreaterThan(0);
     }
 
     [Fact]
