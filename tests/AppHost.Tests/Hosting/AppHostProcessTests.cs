@@ -56,6 +56,23 @@ public sealed class AppHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_service_that_refuses_its_configuration_shows_as_failed_once_and_the_rest_runs()
+    {
+        var topology = Path.Combine(_runDir, "bad-config.json");
+        File.WriteAllText(topology, File.ReadAllText(Tiny).Replace("\"gateway\": { \"port\": 0 }", "\"gateway\": { \"port\": 0, \"environment\": { \"Discovery__Timeout\": \"soon\" } }"));
+        await using var host = AppHostProcess.Start("--topology", topology, "--gateway-port", "0", "--run-dir", Path.Combine(_runDir, "run"));
+
+        var summary = await host.WaitForLineAsync("resources healthy in", TimeSpan.FromMinutes(3), separator: "", contains: true);
+
+        // The gateway exits 2 with one line naming the key (shown in its console log in the dashboard); DCP does not
+        // restart it, and the simulator and the orchestrator keep running.
+        summary.ShouldStartWith("2 resources healthy in");
+        summary.ShouldContain("failed: gateway (");
+        var gateways = TestApps.ProcessesOf(host.Pid).Count(pid => File.ReadAllText($"/proc/{pid}/cmdline").Contains("/net10.0/Gateway", StringComparison.Ordinal));
+        gateways.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task An_invalid_topology_is_refused_with_exit_code_2_before_anything_starts()
     {
         var bad = Path.Combine(_runDir, "bad.json");

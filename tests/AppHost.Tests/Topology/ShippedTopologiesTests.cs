@@ -13,6 +13,8 @@ public sealed class ShippedTopologiesTests
         "AppHost/topologies/small.json",
         "AppHost/topologies/heterogeneous.json",
         "AppHost/topologies/i2v-4090-vs-4060.json",
+        "AppHost/topologies/chain.json",
+        "tests/Network.Tests/topologies/payments-chain.json",
         "tests/Network.Tests/topologies/network-test.json",
         "tests/Network.Tests/topologies/payments.json",
         "tests/AppHost.Tests/topologies/tiny.json",
