@@ -232,22 +232,24 @@ public static class TopologyComposer
         return (file, paths);
     }
 
-    /// <summary>Adds what serves one GPU and returns the runner URL for aiModels.json.</summary>
+    /// <summary>
+    /// Adds what serves one GPU and returns the runner URL for aiModels.json. Simulated GPUs and shims start together
+    /// with their orchestrators: an orchestrator polls its runners until they answer (go-livepeer's external-runner
+    /// budget) and is healthy only then, so a WaitFor chain would only add a process start per level. A container may
+    /// first be pulled, so its orchestrator waits for it.
+    /// </summary>
     private static string AddRunner(IDistributedApplicationBuilder builder, GpuSpec gpu, string id, string orchestrator,
         IResourceBuilder<ServiceResource>? simulator, List<IResourceBuilder<IResource>> dependencies)
     {
         switch (gpu.Runner)
         {
             case RunnerKind.Simulated:
-                dependencies.Add(simulator!);
                 return $"{simulator!.Url()}/gpus/{id}/";
             case RunnerKind.Ollama:
                 var shim = builder.AddService<Projects.Runner_Ollama>($"ollama-{id}", LoopbackPorts.Allocate())
                     .WithEnvironment("OllamaRunner__BaseUrl", ReferenceExpression.Create($"{simulator!.Endpoint()}/gpus/{id}/ollama"))
                     .WithEnvironment("OllamaRunner__ModelId", gpu.Model)
-                    .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Runner, orchestrator))
-                    .WaitFor(simulator!);
-                dependencies.Add(shim);
+                    .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Runner, orchestrator));
                 return shim.Url();
             case RunnerKind.External:
                 builder.AddExternalService($"runner-{id}", gpu.Url!)
