@@ -43,7 +43,9 @@ public sealed class OnChainEvmTests : IAsyncLifetime
                 ["TicketIssuer:TicketEV"] = "100",
                 ["TicketIssuer:GasPrice"] = "0",
                 ["TicketIssuer:MaxFaceValue"] = "200",
-                ["TicketIssuer:ParamsExpirationBlocks"] = "4",
+                // 5 s of 250 ms blocks: long enough that a busy machine still pays before the params expire, short enough
+                // that the winners are redeemed (after expiry) within the test.
+                ["TicketIssuer:ParamsExpirationBlocks"] = "20",
             });
         await orch.WaitReadyAsync();
     }
