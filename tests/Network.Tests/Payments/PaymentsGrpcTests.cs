@@ -1,5 +1,6 @@
 using System.Globalization;
 using LivepeerAspire.Network.Tests.Support;
+using LivepeerAspire.Tests.Shared;
 
 namespace LivepeerAspire.Network.Tests.Payments;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using LivepeerAspire.Network.Tests.Support;
 using LivepeerAspire.Protocol.Media;
 using static LivepeerAspire.Network.Tests.Support.GatewayResponses;
+using LivepeerAspire.Tests.Shared;
 
 namespace LivepeerAspire.Network.Tests.Pipelines;
 

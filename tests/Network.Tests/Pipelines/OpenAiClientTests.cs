@@ -2,6 +2,7 @@ using System.ClientModel;
 using LivepeerAspire.Network.Tests.Support;
 using OpenAI;
 using OpenAI.Chat;
+using LivepeerAspire.Tests.Shared;
 
 namespace LivepeerAspire.Network.Tests.Pipelines;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using LivepeerAspire.Orchestrator.Tls;
+using LivepeerAspire.Tests.Shared;
 
 namespace LivepeerAspire.Orchestrator.Tests.Grpc;
 

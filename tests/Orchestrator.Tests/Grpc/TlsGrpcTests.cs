@@ -7,6 +7,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using LivepeerAspire.Orchestrator.Tls;
 using LivepeerAspire.Protocol.Net;
+using LivepeerAspire.Tests.Shared;
 
 namespace LivepeerAspire.Orchestrator.Tests.Grpc;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace LivepeerAspire.Orchestrator.Tests.Grpc;
+namespace LivepeerAspire.Tests.Shared;
 
-/// <summary>Runs a tests/js script with node and parses the JSON line it prints last.</summary>
+/// <summary>Runs one of the tests/js client scripts with node (after the set-up's <c>npm ci</c>) and parses the JSON line it prints last.</summary>
 internal static class NodeScript
 {
     public static string JsDirectory
@@ -25,8 +25,8 @@ internal static class NodeScript
     public static async Task<JsonElement> RunAsync(string script, params string[] args)
     {
         var directory = JsDirectory;
-        Directory.Exists(Path.Combine(directory, "node_modules", "@grpc", "grpc-js"))
-            .ShouldBeTrue("run `npm ci` in tests/js (.ci/run does) before the tests");
+        Directory.Exists(Path.Combine(directory, "node_modules"))
+            .ShouldBeTrue("run `npm ci` in tests/js (eng/test-prerequisites.sh, which the test build runs, does) before the tests");
         var start = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
         foreach (var arg in args)
@@ -35,7 +35,7 @@ internal static class NodeScript
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         try
         {
             var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
