@@ -5,6 +5,7 @@ using Aspire.Hosting.Testing;
 using LivepeerAspire.AppHost.Resources;
 using LivepeerAspire.AppHost.Topology;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LivepeerAspire.Networks;
 
@@ -14,11 +15,6 @@ public sealed record LivepeerNetworkOptions
 
     /// <summary>0 (default) = any free port, so tests never clash with a running AppHost.</summary>
     public int GatewayPort { get; init; }
-
-    /// <summary>Serve the Aspire dashboard (on <see cref="DashboardPort"/>, 0 = any free port).</summary>
-    public bool Dashboard { get; init; }
-
-    public int DashboardPort { get; init; }
 
     /// <summary>Where fleet.json, aiModels.json, keys and the ledger go; a fresh temporary folder when null (deleted on dispose).</summary>
     public string? RunDirectory { get; init; }
@@ -36,20 +32,17 @@ public sealed class LivepeerNetwork : IAsyncDisposable
     private readonly bool ownsRunDirectory;
     private readonly IReadOnlyList<IResource> resources;
 
-    private LivepeerNetwork(DistributedApplication app, IReadOnlyList<IResource> resources, string runDirectory, bool ownsRunDirectory, string? dashboardUrl)
+    private LivepeerNetwork(DistributedApplication app, IReadOnlyList<IResource> resources, string runDirectory, bool ownsRunDirectory)
     {
         App = app;
         this.resources = resources;
         RunDirectory = runDirectory;
         this.ownsRunDirectory = ownsRunDirectory;
-        DashboardUrl = dashboardUrl;
     }
 
     public DistributedApplication App { get; }
 
     public string RunDirectory { get; }
-
-    public string? DashboardUrl { get; }
 
     public TimeSpan TimeToHealthy { get; private set; }
 
@@ -92,28 +85,17 @@ public sealed class LivepeerNetwork : IAsyncDisposable
         var ownsRunDirectory = options.RunDirectory is null;
         var runDirectory = options.RunDirectory ?? Path.Combine(Path.GetTempPath(), "livepeer-aspire", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}"[..32]);
         string[] args = ["--topology", Path.GetFullPath(options.TopologyFile), "--gateway-port", options.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--run-dir", runDirectory];
-        string? dashboardUrl = null;
-        if (options.Dashboard)
-        {
-            dashboardUrl = $"http://127.0.0.1:{(options.DashboardPort == 0 ? LoopbackPorts.Allocate() : options.DashboardPort)}";
-            args =
-            [
-                .. args,
-                "--ASPNETCORE_URLS", dashboardUrl,
-                "--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL", $"http://127.0.0.1:{LoopbackPorts.Allocate()}",
-                "--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL", $"http://127.0.0.1:{LoopbackPorts.Allocate()}",
-                "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS", "true",
-            ];
-        }
-
+        // No dashboard: tests and experiments read the resources directly; the browser test runs the AppHost as a user does.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(args, (appOptions, _) =>
         {
-            appOptions.DisableDashboard = !options.Dashboard;
+            appOptions.DisableDashboard = true;
             appOptions.AllowUnsecuredTransport = true;
         }, ct);
+        // The services' console logs stay in the run; an experiment's console shows its own progress and warnings.
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         var resources = builder.Resources.ToList();
         var app = await builder.BuildAsync(ct);
-        var network = new LivepeerNetwork(app, resources, runDirectory, ownsRunDirectory, dashboardUrl);
+        var network = new LivepeerNetwork(app, resources, runDirectory, ownsRunDirectory);
         try
         {
             var clock = Stopwatch.StartNew();

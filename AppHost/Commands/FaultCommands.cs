@@ -39,7 +39,7 @@ internal static class FaultCommands
 
     private static async Task<ExecuteCommandResult> SendAsync(string simulatorUrl, IReadOnlyList<string> gpuIds, string? body, CancellationToken ct)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = LoopbackHttp.Create(TimeSpan.FromSeconds(5));
         foreach (var gpu in gpuIds)
         {
             var uri = $"{simulatorUrl}/admin/gpus/{Uri.EscapeDataString(gpu)}/faults";

@@ -27,7 +27,7 @@ internal static class SelectionCommands
 
     private static async Task<ExecuteCommandResult> SwitchAsync(string gatewayUrl, string strategy, CancellationToken ct)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = LoopbackHttp.Create(TimeSpan.FromSeconds(5));
         try
         {
             using var content = new StringContent($$"""{"strategy":"{{strategy}}"}""", Encoding.UTF8, "application/json");

@@ -75,7 +75,7 @@ internal static class DevChainResource
 
         private async Task<bool> AnswersAsync(CancellationToken ct)
         {
-            using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
+            using var http = LoopbackHttp.Create(TimeSpan.FromSeconds(2));
             try
             {
                 using var content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}""", System.Text.Encoding.UTF8, "application/json");

@@ -14,14 +14,7 @@ internal sealed class LoopbackHealthCheck(string url) : IHealthCheck, IDisposabl
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(100);
 
-    private readonly HttpClient http = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
-    })
-    {
-        Timeout = TimeSpan.FromSeconds(2),
-    };
+    private readonly HttpClient http = LoopbackHttp.Create(TimeSpan.FromSeconds(2));
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

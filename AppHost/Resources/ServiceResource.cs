@@ -60,8 +60,11 @@ internal static class ServiceResourceExtensions
         service.GetEndpoint(service.Resource.Annotations.OfType<EndpointAnnotation>().Single().Name);
 
     /// <summary>The service's URL as every other service sees it (loopback, its fixed port).</summary>
-    public static string Url(this IResourceBuilder<ServiceResource> service) =>
-        service.Resource.Annotations.OfType<EndpointAnnotation>().Single() is var e ? $"{e.UriScheme}://127.0.0.1:{e.Port}" : "";
+    public static string Url(this IResourceBuilder<ServiceResource> service)
+    {
+        var endpoint = service.Resource.Annotations.OfType<EndpointAnnotation>().Single();
+        return $"{endpoint.UriScheme}://127.0.0.1:{endpoint.Port}";
+    }
 
     /// <summary>The configuration the AppHost itself was built in; its services are built alongside in the same one.</summary>
     public static string Configuration =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LivepeerAspire.AppHost.Resources;
 
 namespace LivepeerAspire.AppHost.Topology;
 
@@ -12,11 +13,7 @@ internal static class StakeEnvironment
 {
     public static async Task<IReadOnlyDictionary<string, string>> ForAsync(IEnumerable<(string Url, string Stake)> orchestrators, CancellationToken ct)
     {
-        // Orchestrators present the self-signed certificate of their data directory; these calls stay on 127.0.0.1.
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
-        {
-            Timeout = TimeSpan.FromSeconds(5),
-        };
+        using var http = LoopbackHttp.Create(TimeSpan.FromSeconds(5));
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (url, stake) in orchestrators)
         {
