@@ -249,6 +249,8 @@ public static class TopologyComposer
                 var shim = builder.AddService<Projects.Runner_Ollama>($"ollama-{id}", LoopbackPorts.Allocate())
                     .WithEnvironment("OllamaRunner__BaseUrl", ReferenceExpression.Create($"{simulator!.Endpoint()}/gpus/{id}/ollama"))
                     .WithEnvironment("OllamaRunner__ModelId", gpu.Model)
+                    // The shim cannot ask NVML; the topology knows the GPU, so /hardware/info and go-livepeer's hardware name it.
+                    .WithEnvironment("OllamaRunner__GpuName", gpu.Profile!)
                     .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Runner, orchestrator));
                 return shim.Url();
             case RunnerKind.External:
