@@ -8,6 +8,7 @@ using LivepeerAspire.Gateway.Selection;
 using LivepeerAspire.Gateway.Sessions;
 using LivepeerAspire.Gateway.Timeouts;
 using LivepeerAspire.Protocol.Media;
+using LivepeerAspire.Protocol.Pricing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ public static class GatewayExtensions
         AddValidated<PaymentOptions>(builder, PaymentOptions.Section, o => o.Validate());
         AddValidated<LimitsOptions>(builder, LimitsOptions.Section, o => o.Validate());
         AddValidated<AsyncJobsOptions>(builder, AsyncJobsOptions.Section, o => o.Validate());
+        AddValidated<PricingOptions>(builder, PricingOptions.SectionName, o => o.Validate());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
@@ -47,6 +49,8 @@ public static class GatewayExtensions
         services.AddSingleton<SpeedTracker>();
         services.TryAddSingleton<IStakeReader, ConfiguredStakeReader>();
         services.AddSingleton<Cooldowns>();
+        services.AddSingleton(sp => new PriceConverter(sp.GetRequiredService<IOptions<PricingOptions>>().Value));
+        services.AddSingleton<MaxPrices>();
         services.AddSingleton<AiSessionManager>();
 
         services.TryAddSingleton<IPaymentSender, OffChainPaymentSender>();

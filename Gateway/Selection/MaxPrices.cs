@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Collections.Concurrent;
 using LivepeerAspire.Protocol.Pipelines;
 using LivepeerAspire.Protocol.Pricing;
 
@@ -6,54 +6,44 @@ namespace LivepeerAspire.Gateway.Selection;
 
 /// <summary>
 /// go-livepeer's GetCapabilitiesMaxPrice: the per-(capability, model) entry, else the capability's "default" entry,
-/// else the global -maxPricePerUnit / -pixelsPerUnit; null = accept any price. Prices are wei per unit.
+/// else the global -maxPricePerUnit / -pixelsPerUnit; null = accept any price. Prices are wei per unit, converted
+/// once per settings and manifest (USD through <c>Pricing:EthUsd</c>, the stand-in for go-livepeer's price feed).
 /// </summary>
-public static class MaxPrices
+public sealed class MaxPrices(PriceConverter converter)
 {
-    private static readonly BigRational WeiPerEth = new(BigInteger.Pow(10, 18));
+    private volatile Resolved? resolved;
 
-    public static BigRational? For(SelectionOptions options, Pipeline pipeline, string modelId)
+    public BigRational? For(SelectionOptions options, Pipeline pipeline, string modelId)
     {
-        TryParseWei(options.MaxPricePerUnit, out var global);
-        var globalPerUnit = global.IsZero ? (BigRational?)null : global / new BigRational(options.PixelsPerUnit);
-        var entry = options.MaxPricePerCapability.FirstOrDefault(e => e.Pipeline == pipeline.Name && e.ModelId == modelId)
-            ?? options.MaxPricePerCapability.FirstOrDefault(e => e.Pipeline == pipeline.Name && e.ModelId is "default" or "");
-        if (entry is null || !TryParseWei(entry.PricePerUnit, out var price) || price.IsZero)
+        var current = resolved;
+        if (current is null || !ReferenceEquals(current.Options, options))
         {
-            return globalPerUnit;
+            current = new Resolved(options, options.CapabilityMaxPrices(), new ConcurrentDictionary<string, BigRational?>(StringComparer.Ordinal));
+            resolved = current;
+        }
+
+        return current.PerManifest.GetOrAdd(
+            pipeline.ManifestId(modelId),
+            static (_, state) => state.Self.Compute(state.Current, state.Pipeline, state.ModelId),
+            (Self: this, Current: current, Pipeline: pipeline, ModelId: modelId));
+    }
+
+    private BigRational? Compute(Resolved settings, Pipeline pipeline, string modelId)
+    {
+        var options = settings.Options;
+        var global = ConfiguredPrice.TryParse(options.MaxPricePerUnit, out var globalPrice) && !globalPrice.Amount.IsZero
+            ? globalPrice.WeiPerUnit(converter, new BigRational(options.PixelsPerUnit))
+            : (BigRational?)null;
+        var entry = settings.Entries.FirstOrDefault(e => e.Pipeline == pipeline.Name && e.ModelId == modelId)
+            ?? settings.Entries.FirstOrDefault(e => e.Pipeline == pipeline.Name && e.ModelId is "default" or "");
+        if (entry is null || !entry.TryGetPrice(out var price) || price.Amount.IsZero)
+        {
+            return global;
         }
 
         var pixels = entry.PixelsPerUnit > 0 ? entry.PixelsPerUnit : options.PixelsPerUnit;
-        return price / new BigRational(pixels);
+        return price.WeiPerUnit(converter, new BigRational(pixels));
     }
 
-    /// <summary>A non-negative amount in wei: <c>1000</c>, <c>0.5</c>, <c>1e-9eth</c>, <c>12wei</c>. Other currencies need a price feed and are refused.</summary>
-    public static bool TryParseWei(string? text, out BigRational wei)
-    {
-        wei = BigRational.Zero;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-
-        var s = text.Trim();
-        var multiplier = BigRational.One;
-        if (s.EndsWith("eth", StringComparison.OrdinalIgnoreCase))
-        {
-            multiplier = WeiPerEth;
-            s = s[..^3];
-        }
-        else if (s.EndsWith("wei", StringComparison.OrdinalIgnoreCase))
-        {
-            s = s[..^3];
-        }
-
-        if (!BigRational.TryParse(s, out var value) || value.Sign < 0)
-        {
-            return false;
-        }
-
-        wei = value * multiplier;
-        return true;
-    }
+    private sealed record Resolved(SelectionOptions Options, IReadOnlyList<CapabilityMaxPrice> Entries, ConcurrentDictionary<string, BigRational?> PerManifest);
 }

@@ -49,14 +49,25 @@ public sealed class SelectionOptions
             })
             .ToList();
 
-    /// <summary>[-maxPricePerUnit] in wei (a number, or "&lt;number&gt;eth"); "0" accepts any price.</summary>
+    /// <summary>[-maxPricePerUnit] as go-livepeer writes it: wei (<c>1000</c>) or with a currency (<c>0.5USD</c>, <c>1e-6eth</c>); "0" accepts any price.</summary>
     public string MaxPricePerUnit { get; set; } = "0";
 
     /// <summary>[-pixelsPerUnit] divides <see cref="MaxPricePerUnit"/>.</summary>
     public long PixelsPerUnit { get; set; } = 1;
 
-    /// <summary>[-maxPricePerCapability] entries.</summary>
+    /// <summary>[-maxPricePerCapability] entries, bound one by one (<c>Selection:MaxPricePerCapability:0:Pipeline</c>, …).</summary>
     public List<CapabilityMaxPrice> MaxPricePerCapability { get; set; } = [];
+
+    /// <summary>
+    /// [-maxPricePerCapability] as go-livepeer takes it: <c>{"capabilities_prices":[{"pipeline","model_id","price_per_unit",
+    /// "pixels_per_unit","currency"}]}</c> inline, or the path of a file holding it. Its entries follow
+    /// <see cref="MaxPricePerCapability"/>'s.
+    /// </summary>
+    public string MaxPricePerCapabilityJson { get; set; } = "";
+
+    /// <summary>Both forms of [-maxPricePerCapability], in order; throws <see cref="FormatException"/> on a JSON value that cannot be read.</summary>
+    public IReadOnlyList<CapabilityMaxPrice> CapabilityMaxPrices() =>
+        [.. MaxPricePerCapability, .. CapabilityPricesJson.Parse(MaxPricePerCapabilityJson)];
 
     /// <summary>[-ignoreMaxPriceIfNeeded]</summary>
     public bool IgnoreMaxPriceIfNeeded { get; set; }
@@ -107,27 +118,45 @@ public sealed class SelectionOptions
             yield return $"Selection:PixelsPerUnit must be positive (got {PixelsPerUnit})";
         }
 
-        if (!MaxPrices.TryParseWei(MaxPricePerUnit, out _))
+        if (!ConfiguredPrice.TryParse(MaxPricePerUnit, out _))
         {
-            yield return $"Selection:MaxPricePerUnit '{MaxPricePerUnit}' is not a non-negative wei amount (e.g. 1000, 0.5, 1e-9eth)";
+            yield return $"Selection:MaxPricePerUnit '{MaxPricePerUnit}' cannot be read; use {ConfiguredPrice.AcceptedForms}";
         }
 
-        for (var i = 0; i < MaxPricePerCapability.Count; i++)
+        IReadOnlyList<CapabilityMaxPrice> entries;
+        string? jsonError = null;
+        try
         {
-            var entry = MaxPricePerCapability[i];
+            entries = CapabilityMaxPrices();
+        }
+        catch (FormatException e)
+        {
+            entries = MaxPricePerCapability;
+            jsonError = $"Selection:MaxPricePerCapabilityJson {e.Message}";
+        }
+
+        if (jsonError is not null)
+        {
+            yield return jsonError;
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            var key = i < MaxPricePerCapability.Count ? $"Selection:MaxPricePerCapability:{i}" : $"Selection:MaxPricePerCapabilityJson entry {i - MaxPricePerCapability.Count}";
             if (!PipelineCatalog.TryGet(entry.Pipeline, out _))
             {
-                yield return $"Selection:MaxPricePerCapability:{i}:Pipeline '{entry.Pipeline}' is not a known pipeline";
+                yield return $"{key}:Pipeline '{entry.Pipeline}' is not a known pipeline";
             }
 
-            if (!MaxPrices.TryParseWei(entry.PricePerUnit, out _))
+            if (!entry.TryGetPrice(out _))
             {
-                yield return $"Selection:MaxPricePerCapability:{i}:PricePerUnit '{entry.PricePerUnit}' is not a non-negative wei amount";
+                yield return $"{key}:PricePerUnit '{entry.PricePerUnit}'{(entry.Currency.Length > 0 ? $" (currency '{entry.Currency}')" : "")} cannot be read; use {ConfiguredPrice.AcceptedForms}";
             }
 
             if (entry.PixelsPerUnit < 0)
             {
-                yield return $"Selection:MaxPricePerCapability:{i}:PixelsPerUnit must not be negative";
+                yield return $"{key}:PixelsPerUnit must not be negative";
             }
         }
 
@@ -146,7 +175,19 @@ public sealed class CapabilityMaxPrice
     /// <summary>Missing means "default" (applies to every model of the pipeline).</summary>
     public string ModelId { get; set; } = "default";
 
+    /// <summary>A number of wei, or with a currency suffix as <see cref="SelectionOptions.MaxPricePerUnit"/> takes it.</summary>
     public string PricePerUnit { get; set; } = "0";
+
+    /// <summary>go-livepeer's <c>currency</c> member: wei (the default), eth or USD; applies when the price has no suffix.</summary>
+    public string Currency { get; set; } = "";
+
+    public bool TryGetPrice(out ConfiguredPrice price)
+    {
+        var text = PricePerUnit.Trim();
+        return ConfiguredPrice.TryParse(
+            Currency.Length > 0 && BigRational.TryParse(text, out _) ? text + Currency.Trim() : text,
+            out price);
+    }
 
     /// <summary>0 means the global <see cref="SelectionOptions.PixelsPerUnit"/>.</summary>
     public long PixelsPerUnit { get; set; }

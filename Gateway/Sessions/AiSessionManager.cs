@@ -18,7 +18,8 @@ public sealed class AiSessionManager(
     Cooldowns cooldowns,
     TimeProvider time,
     IOptions<DiscoveryOptions> discoveryOptions,
-    Random random)
+    Random random,
+    MaxPrices maxPrices)
 {
     private readonly ConcurrentDictionary<string, AiSessionSelector> selectors = new(StringComparer.Ordinal);
     private readonly Lock selectGate = new();
@@ -35,7 +36,7 @@ public sealed class AiSessionManager(
         var known = (await discovery.KnownUrlsAsync(cancellationToken).ConfigureAwait(false)).Count;
         await selector.EnsureFreshAsync(known, cancellationToken).ConfigureAwait(false);
         var options = strategies.Options;
-        var maxPrice = MaxPrices.For(options, pipeline, modelId);
+        var maxPrice = maxPrices.For(options, pipeline, modelId);
         var reasons = new List<string>();
         foreach (var pool in new[] { selector.WarmPool, selector.ColdPool })
         {

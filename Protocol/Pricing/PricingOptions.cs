@@ -7,4 +7,12 @@ public sealed class PricingOptions
 
     /// <summary>US dollars per ETH, used to turn <c>"currency": "USD"</c> prices into wei. Written as a decimal string or number.</summary>
     public string EthUsd { get; set; } = "3000";
+
+    public IEnumerable<string> Validate()
+    {
+        if (!BigRational.TryParse(EthUsd, out var price) || price.Sign <= 0)
+        {
+            yield return $"Pricing:EthUsd '{EthUsd}' must be a positive number (US dollars per ETH), e.g. 3000";
+        }
+    }
 }

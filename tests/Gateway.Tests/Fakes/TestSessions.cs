@@ -34,6 +34,9 @@ public static class TestSessions
         return new AiSession(new DiscoveredOrchestrator(new Uri(url), info, latency ?? TimeSpan.FromMilliseconds(5)), p, model, warm: true);
     }
 
+    /// <summary>Converts USD prices at 2,000 USD per ETH.</summary>
+    public static readonly LivepeerAspire.Protocol.Pricing.PriceConverter Prices = new(new LivepeerAspire.Protocol.Pricing.BigRational(2000));
+
     public static StrategySelector Selection(SelectionOptions options) =>
         new([new RoundRobinStrategy(), new StakePriceLatencyStrategy(), new AdaptiveStrategy()], Options.Create(options));
 
@@ -75,6 +78,6 @@ public sealed class FakeInfoClient : IOrchestratorInfoClient
         var state = TestSessions.Selection(selection ?? new SelectionOptions());
         return new AiSessionManager(
             Discovery(time), state, new SpeedTracker(state, time), new ConfiguredStakeReader(state), new Cooldowns(time), time,
-            Options.Create(new DiscoveryOptions()), new Random(seed));
+            Options.Create(new DiscoveryOptions()), new Random(seed), new MaxPrices(TestSessions.Prices));
     }
 }

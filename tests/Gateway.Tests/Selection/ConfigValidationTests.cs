@@ -18,7 +18,11 @@ public sealed class ConfigValidationTests
     [InlineData("Strategy", "fastest", "unknown")]
     [InlineData("StakeWeight", "0.5", "sum to 1")]
     [InlineData("PriceExpFactor", "0", "PriceExpFactor")]
-    [InlineData("MaxPricePerUnit", "5USD", "MaxPricePerUnit")]
+    [InlineData("MaxPricePerUnit", "5GBP", "MaxPricePerUnit")]
+    [InlineData("MaxPricePerUnit", "cheap", "0.5USD")]
+    [InlineData("MaxPricePerCapabilityJson", "{\"capabilities_prices\":[{\"pipeline\":\"text-to-image\",\"price_per_unit\":\"lots\"}]}", "MaxPricePerCapabilityJson entry 0:PricePerUnit")]
+    [InlineData("MaxPricePerCapabilityJson", "{\"prices\":[]}", "capabilities_prices")]
+    [InlineData("MaxPricePerCapabilityJson", "/no/such/prices.json", "neither inline JSON nor a readable file")]
     [InlineData("Adaptive:TailShare", "1", "TailShare")]
     public async Task Bad_selection_config_refuses_to_start_with_the_reason(string key, string value, string reason)
     {

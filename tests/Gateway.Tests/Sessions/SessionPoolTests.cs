@@ -52,7 +52,7 @@ public sealed class SessionPoolTests
         var speeds = new SpeedTracker(state, time);
         var cooldowns = new Cooldowns(time);
         var manager = new AiSessionManager(network.Discovery(time), state, speeds, new ConfiguredStakeReader(state), cooldowns, time,
-            Microsoft.Extensions.Options.Options.Create(new LivepeerAspire.Gateway.Discovery.DiscoveryOptions()), new Random(1));
+            Microsoft.Extensions.Options.Options.Create(new LivepeerAspire.Gateway.Discovery.DiscoveryOptions()), new Random(1), new MaxPrices(TestSessions.Prices));
         speeds.Record("http://fast:1", new PipelineModel(T2i, "m"), TimeSpan.FromSeconds(1), 1);
         speeds.Record("http://slow:1", new PipelineModel(T2i, "m"), TimeSpan.FromSeconds(10), 1);
         cooldowns.CoolDown("http://fast:1", new PipelineModel(T2i, "m"), TimeSpan.FromSeconds(30));
@@ -174,9 +174,10 @@ public sealed class SessionPoolTests
                 new CapabilityMaxPrice { Pipeline = "llm", PricePerUnit = "7" },
             ],
         };
-        MaxPrices.For(options, T2i, "m")!.Value.ToDouble().ShouldBe(10);
-        MaxPrices.For(options, PipelineCatalog.Llm, "any")!.Value.ToDouble().ShouldBe(7);
-        MaxPrices.For(options, PipelineCatalog.Upscale, "x")!.Value.ToDouble().ShouldBe(1000);
-        MaxPrices.For(new SelectionOptions(), T2i, "m").ShouldBeNull();
+        var prices = new MaxPrices(TestSessions.Prices);
+        prices.For(options, T2i, "m")!.Value.ToDouble().ShouldBe(10);
+        prices.For(options, PipelineCatalog.Llm, "any")!.Value.ToDouble().ShouldBe(7);
+        prices.For(options, PipelineCatalog.Upscale, "x")!.Value.ToDouble().ShouldBe(1000);
+        prices.For(new SelectionOptions(), T2i, "m").ShouldBeNull();
     }
 }
