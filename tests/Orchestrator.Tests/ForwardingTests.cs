@@ -76,6 +76,26 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_runner_that_closes_mid_stream_cuts_the_relay_so_the_gateway_sees_the_break()
+    {
+        _llm.BreakAfterFirstEvent = true;
+        _llm.StreamGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/llm") { Content = Json(LlmStream) };
+
+        using var response = await _orch.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        (await reader.ReadLineAsync()).ShouldBe("data: " + _llm.SseEvents[0]);
+        _llm.StreamGate.SetResult();
+        // A clean end here would read as a short but complete answer; the gateway must see a broken stream instead,
+        // which it ends towards its client with an error chunk.
+        await Should.ThrowAsync<IOException>(() => reader.ReadToEndAsync());
+        var status = JsonDocument.Parse(await _orch.Client.GetStringAsync("/status")).RootElement;
+        status.GetProperty("models").EnumerateArray().Sum(m => m.GetProperty("inUse").GetInt32()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Llm_without_stream_returns_the_runner_json()
     {
         var response = await _orch.Client.PostAsync("/llm", Json("""{"model":"meta-llama/Meta-Llama-3.1-8B-Instruct","messages":[{"role":"user","content":"hi"}],"max_tokens":8}"""));
@@ -183,6 +203,46 @@ public sealed class ForwardingTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
         (await Errors.DetailAsync(response)).ShouldContain("bearer token");
+    }
+
+    [Fact]
+    public async Task The_runner_never_sees_hop_by_hop_headers_or_the_gateways_livepeer_credentials()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/text-to-image") { Content = Json(T2i) };
+        request.Headers.TryAddWithoutValidation("Livepeer-Payment", "payment-for-the-orchestrator");
+        request.Headers.Connection.Add("X-Hop");
+        request.Headers.TryAddWithoutValidation("X-Hop", "hop");
+        request.Headers.TryAddWithoutValidation("Keep-Alive", "timeout=5");
+        request.Headers.TryAddWithoutValidation("Proxy-Authorization", "Basic Zm9vOmJhcg==");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer gateway-credential");
+
+        var response = await _orch.Client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var seen = _t2i.LastJobHeaders;
+        seen.Keys.ShouldNotContain(k => k.StartsWith("livepeer-", StringComparison.Ordinal));
+        seen.Keys.ShouldNotContain("x-hop");
+        seen.Keys.ShouldNotContain("keep-alive");
+        seen.Keys.ShouldNotContain("proxy-authorization");
+        seen["authorization"].ShouldBe("Bearer t2i-secret", "the runner gets its own token, never the caller's");
+        seen.GetValueOrDefault("connection", "").ShouldNotContain("X-Hop");
+    }
+
+    [Fact]
+    public async Task A_caller_that_disconnects_mid_upload_frees_the_slot_and_the_runner_never_sees_the_job()
+    {
+        using (var client = new HttpClient { BaseAddress = _orch.Client.BaseAddress })
+        {
+            await Should.ThrowAsync<HttpRequestException>(() => client.PostAsync("/text-to-image", new BrokenUpload(Encoding.UTF8.GetBytes(T2i))));
+        }
+
+        // Capacity 1: the next job gets the slot only if the abandoned one never held it or gave it back.
+        var response = await _orch.Client.PostAsync("/text-to-image", Json(T2i));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        _t2i.Jobs.Count.ShouldBe(1, "only the complete job reached the runner");
+        var status = JsonDocument.Parse(await _orch.Client.GetStringAsync("/status")).RootElement;
+        status.GetProperty("models")[0].GetProperty("inUse").GetInt32().ShouldBe(0);
     }
 
     [Fact]
@@ -303,5 +363,22 @@ public sealed class ForwardingTests : IAsyncLifetime
         }
 
         (await _orch.Client.PostAsync("/text-to-image", Json(T2i))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+}
+
+/// <summary>Declares the whole body, sends half of it, then the connection is dropped.</summary>
+internal sealed class BrokenUpload(byte[] body) : HttpContent
+{
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+    {
+        await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
+        await stream.FlushAsync();
+        throw new IOException("the caller went away mid-upload");
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = body.Length;
+        return true;
     }
 }

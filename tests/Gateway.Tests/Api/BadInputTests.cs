@@ -98,6 +98,47 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Client_hop_by_hop_headers_and_livepeer_credentials_never_reach_the_orchestrator()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/text-to-image") { Content = FirstRoutesTests.Json(new { prompt = "x", model_id = "" }) };
+        request.Headers.TryAddWithoutValidation("Livepeer-Payment", "forged-payment");
+        request.Headers.TryAddWithoutValidation("Livepeer-Segment", "forged-segment");
+        request.Headers.Connection.Add("X-Hop");
+        request.Headers.TryAddWithoutValidation("X-Hop", "hop");
+        request.Headers.TryAddWithoutValidation("Keep-Alive", "timeout=5");
+        request.Headers.TryAddWithoutValidation("Proxy-Authorization", "Basic Zm9vOmJhcg==");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer sk-client-secret");
+
+        var response = await gw.Client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var seen = gw.Orchestrators[0].Requests.ToArray()[^1].Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value);
+        seen.Values.ShouldNotContain(v => v.Contains("forged", StringComparison.Ordinal) || v.Contains("sk-client-secret", StringComparison.Ordinal));
+        seen.Keys.ShouldNotContain("x-hop");
+        seen.Keys.ShouldNotContain("keep-alive");
+        seen.Keys.ShouldNotContain("proxy-authorization");
+        seen.Keys.ShouldNotContain("authorization");
+        seen.GetValueOrDefault("connection", "").ShouldNotContain("X-Hop");
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_upload_reaches_no_orchestrator_and_holds_no_slot()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"prompt\":\"" + new string('x', 2000) + "\",\"model_id\":\"\"}");
+        using (var client = new HttpClient { BaseAddress = gw.BaseAddress })
+        {
+            await Should.ThrowAsync<HttpRequestException>(() => client.PostAsync("/text-to-image", new BrokenUpload(body)));
+        }
+
+        var ok = await gw.Client.PostAsync("/text-to-image", FirstRoutesTests.Json(new { prompt = "x", model_id = "" }));
+        ok.StatusCode.ShouldBe(HttpStatusCode.OK);
+        ok.Headers.GetValues("Livepeer-Attempts").Single().ShouldBe("1", "the abandoned job left no busy slot to fail over from");
+        gw.Orchestrators[0].JobCount.ShouldBe(1, "only the complete job was sent, so only it was paid for");
+        gw.Get<LivepeerAspire.Gateway.Sessions.AiSessionManager>().SelectorFor(PipelineCatalog.TextToImage, "stabilityai/sdxl-turbo")
+            .WarmPool.Sessions.ShouldAllBe(session => session.InFlight == 0);
+    }
+
+    [Fact]
     public async Task Non_image_upload()
     {
         var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes("%PDF-1.7 not an image")), "image", "doc.pdf" } };
@@ -197,5 +238,22 @@ public sealed class BadInputTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("type").GetString().ShouldBe("not_found_error");
+    }
+}
+
+/// <summary>Declares the whole body, sends half of it, then the connection is dropped.</summary>
+internal sealed class BrokenUpload(byte[] body) : HttpContent
+{
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    {
+        await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
+        await stream.FlushAsync();
+        throw new IOException("the client went away mid-upload");
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = body.Length;
+        return true;
     }
 }
