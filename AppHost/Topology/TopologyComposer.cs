@@ -69,7 +69,7 @@ public static class TopologyComposer
                 var gpu = spec.Gpus[i];
                 var id = GpuId(name, i);
                 var runnerUrl = AddRunner(builder, gpu, id, name, simulator, dependencies, engine);
-                if (gpu.Runner is RunnerKind.Simulated or RunnerKind.Ollama)
+                if (gpu.IsSimulated)
                 {
                     simulatedGpus.Add(id);
                 }
@@ -199,7 +199,7 @@ public static class TopologyComposer
             for (var i = 0; i < spec.Gpus.Count; i++)
             {
                 var gpu = spec.Gpus[i];
-                if (gpu.Runner is not (RunnerKind.Simulated or RunnerKind.Ollama))
+                if (!gpu.IsSimulated)
                 {
                     continue;
                 }
@@ -252,8 +252,18 @@ public static class TopologyComposer
             case RunnerKind.Simulated:
                 return $"{simulator!.Url()}/gpus/{id}/";
             case RunnerKind.Ollama:
-                var shim = builder.AddService<Projects.Runner_Ollama>($"ollama-{id}", LoopbackPorts.Allocate())
-                    .WithEnvironment("OllamaRunner__BaseUrl", ReferenceExpression.Create($"{simulator!.Endpoint()}/gpus/{id}/ollama"))
+                var shim = builder.AddService<Projects.Runner_Ollama>($"ollama-{id}", LoopbackPorts.Allocate());
+                // A url is a real Ollama (e.g. the ollama/ollama container on a GPU host); otherwise the simulator's Ollama API.
+                if (gpu.Url is { } ollama)
+                {
+                    shim.WithEnvironment("OllamaRunner__BaseUrl", ollama.ToString().TrimEnd('/'));
+                }
+                else
+                {
+                    shim.WithEnvironment("OllamaRunner__BaseUrl", ReferenceExpression.Create($"{simulator!.Endpoint()}/gpus/{id}/ollama"));
+                }
+
+                shim
                     .WithEnvironment("OllamaRunner__ModelId", gpu.Model)
                     // The shim cannot ask NVML; the topology knows the GPU, so /hardware/info and go-livepeer's hardware name it.
                     .WithEnvironment("OllamaRunner__GpuName", gpu.Profile!)

@@ -63,6 +63,13 @@ public static class TopologyHosting
         }
 
         var composed = builder.AddTopology(topology, runDirectory, gatewayPort, engine);
+        if (engine?.Name is { } engineName)
+        {
+            ContainerExitWatch.Register(builder, engineName,
+                builder.Resources.OfType<ContainerResource>().Where(r => r.Annotations.OfType<LivepeerRoleAnnotation>().Any())
+                    .Select(r => (r.Name, Port: r.Annotations.OfType<EndpointAnnotation>().FirstOrDefault()?.Port ?? 0))
+                    .Where(r => r.Port > 0).ToList());
+        }
 
         var simulator = ServiceResourceExtensions.BuiltBinary(new Projects.Runner_Simulated().ProjectPath);
         if (composed.FleetFile is not null && File.Exists(simulator))

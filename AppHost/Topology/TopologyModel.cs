@@ -86,7 +86,11 @@ public sealed record GpuSpec
 
     public RunnerKind Runner { get; init; } = RunnerKind.Simulated;
 
+    /// <summary>External runner: the ai-runner's URL; Ollama runner: a real Ollama's URL (absent: the simulator's Ollama API).</summary>
     public Uri? Url { get; init; }
+
+    /// <summary>Served by the simulator: a simulated GPU, or an Ollama shim in front of the simulator's Ollama API.</summary>
+    public bool IsSimulated => Runner == RunnerKind.Simulated || (Runner == RunnerKind.Ollama && Url is null);
 
     public string? Image { get; init; }
 

@@ -50,12 +50,22 @@ public abstract class TopologyNetworkFixture(string topologyFileName) : IAsyncLi
         throw new InvalidOperationException("LivepeerAspire.sln not found above " + AppContext.BaseDirectory);
     }
 
-    public async Task InitializeAsync() =>
+    /// <summary>Resources this collection's topology is meant to fail; the network is ready without them.</summary>
+    protected virtual IReadOnlySet<string> ExpectedFailures { get; } = new HashSet<string>();
+
+    /// <summary>Anything the topology needs before the AppHost starts (a locally built image).</summary>
+    protected virtual Task PrepareAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        await PrepareAsync();
         _network = await LivepeerNetwork.StartAsync(new LivepeerNetworkOptions
         {
             TopologyFile = NetworkFixture.TopologyPath(topologyFileName),
             HealthyTimeout = TimeSpan.FromMinutes(4),
+            ExpectedFailures = ExpectedFailures,
         });
+    }
 
     public async Task DisposeAsync()
     {
