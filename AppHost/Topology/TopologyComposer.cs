@@ -285,6 +285,8 @@ public static class TopologyComposer
     /// optimization flag as its own variable, the runner's port published on 127.0.0.1, the GPU request where the topology
     /// makes one, model volumes, and ready when <c>/health</c> answers 200.
     /// </summary>
+    public const string AppHostPidLabel = "livepeer-aspire.apphost-pid";
+
     private static IResourceBuilder<ContainerResource> AddRunnerContainer(
         IDistributedApplicationBuilder builder, GpuSpec gpu, string id, string orchestrator, int port, ContainerEngine engine)
     {
@@ -292,6 +294,8 @@ public static class TopologyComposer
         var container = builder.AddContainer($"runner-{id}", image, tag)
             .WithHttpEndpoint(port: port, targetPort: gpu.ContainerPort, isProxied: false)
             .WithHttpHealthCheck("/health")
+            // Which AppHost process started it: what its tests (and an operator) remove if a run ends without DCP's clean-up.
+            .WithContainerRuntimeArgs("--label", $"{AppHostPidLabel}={Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}")
             .WithEnvironment("PIPELINE", gpu.Pipeline)
             .WithEnvironment("MODEL_ID", gpu.Model)
             .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Runner, orchestrator));

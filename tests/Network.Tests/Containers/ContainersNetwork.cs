@@ -36,6 +36,22 @@ public class ContainersNetworkFixture() : TopologyNetworkFixture("containers.jso
         }
     }
 
+    /// <summary>
+    /// Every runner container this test process's AppHost started (labelled with its process id), removed with the engine
+    /// itself: DCP removes them on a clean stop, but not always after a start that failed on a busy machine.
+    /// </summary>
+    protected override async Task CleanUpAsync()
+    {
+        foreach (var engine in new[] { "podman", "docker" })
+        {
+            var (listed, ids) = await RunStdoutAsync(engine, "ps", "-aq", "--filter", $"label={LivepeerAspire.AppHost.Topology.TopologyComposer.AppHostPidLabel}={Environment.ProcessId}");
+            foreach (var id in listed == 0 ? ids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [])
+            {
+                await RunAsync(engine, "rm", "-f", id);
+            }
+        }
+    }
+
     /// <summary>The resource's console log as the dashboard shows it, once it contains <paramref name="expected"/> (or all of it after the wait).</summary>
     public async Task<string> LogOfAsync(string resource, string expected, TimeSpan? wait = null)
     {
@@ -69,6 +85,22 @@ public class ContainersNetworkFixture() : TopologyNetworkFixture("containers.jso
     {
         var (_, output) = await RunAsync(Engine, "ps", "--filter", $"name=^{resource}-", "--format", "{{.ID}}");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Single();
+    }
+
+    private static async Task<(int ExitCode, string Stdout)> RunStdoutAsync(string file, params string[] args)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            return (process.ExitCode, await stdout);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return (-1, "");
+        }
     }
 
     public static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] args)

@@ -56,22 +56,40 @@ public abstract class TopologyNetworkFixture(string topologyFileName) : IAsyncLi
     /// <summary>Anything the topology needs before the AppHost starts (a locally built image).</summary>
     protected virtual Task PrepareAsync() => Task.CompletedTask;
 
+    /// <summary>Removes what DCP may leave behind when a start fails (containers); runs after the network is stopped.</summary>
+    protected virtual Task CleanUpAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
         await PrepareAsync();
-        _network = await LivepeerNetwork.StartAsync(new LivepeerNetworkOptions
+        try
         {
-            TopologyFile = NetworkFixture.TopologyPath(topologyFileName),
-            HealthyTimeout = TimeSpan.FromMinutes(4),
-            ExpectedFailures = ExpectedFailures,
-        });
+            _network = await LivepeerNetwork.StartAsync(new LivepeerNetworkOptions
+            {
+                TopologyFile = NetworkFixture.TopologyPath(topologyFileName),
+                HealthyTimeout = TimeSpan.FromMinutes(4),
+                ExpectedFailures = ExpectedFailures,
+            });
+        }
+        catch
+        {
+            await CleanUpAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
     {
-        if (_network is not null)
+        try
         {
-            await _network.DisposeAsync();
+            if (_network is not null)
+            {
+                await _network.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await CleanUpAsync();
         }
     }
 
