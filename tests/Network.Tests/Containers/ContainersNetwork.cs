@@ -15,12 +15,11 @@ public class ContainersNetworkFixture() : TopologyNetworkFixture("containers.jso
 {
     public const string ContainerRunner = "runner-o2-gpu0";
     public const string MissingImageRunner = "runner-o3-gpu0";
-    public const string ExitingRunner = "runner-o4-gpu0";
     public const string KilledRunner = "runner-o5-gpu0";
 
     protected override IReadOnlySet<string> ExpectedFailures { get; } = new HashSet<string>
     {
-        MissingImageRunner, "orchestrator-o3", ExitingRunner, "orchestrator-o4",
+        MissingImageRunner, "orchestrator-o3",
     };
 
     /// <summary>The engine the AppHost chose (docker if it answered, else podman) and told DCP.</summary>
@@ -52,32 +51,29 @@ public class ContainersNetworkFixture() : TopologyNetworkFixture("containers.jso
         }
     }
 
-    /// <summary>The resource's console log as the dashboard shows it, once it contains <paramref name="expected"/> (or all of it after the wait).</summary>
-    public async Task<string> LogOfAsync(string resource, string expected, TimeSpan? wait = null)
+    /// <summary>The resource's console log as the dashboard shows it: every line Aspire has for it.</summary>
+    public async Task<string> LogOfAsync(string resource)
     {
         var loggers = Network.App.Services.GetRequiredService<ResourceLoggerService>();
+        var model = Network.App.Services.GetRequiredService<DistributedApplicationModel>();
         var text = new System.Text.StringBuilder();
-        using var timeout = new CancellationTokenSource(wait ?? TimeSpan.FromSeconds(20));
-        try
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var batch in loggers.GetAllAsync(model.Resources.Single(r => r.Name == resource)).WithCancellation(timeout.Token))
         {
-            await foreach (var batch in loggers.WatchAsync(resource).WithCancellation(timeout.Token))
+            foreach (var line in batch)
             {
-                foreach (var line in batch)
-                {
-                    text.AppendLine(line.Content);
-                }
-
-                if (text.ToString().Contains(expected, StringComparison.Ordinal))
-                {
-                    break;
-                }
+                text.AppendLine(line.Content);
             }
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
         }
 
         return text.ToString();
+    }
+
+    /// <summary>What the container itself printed, as its engine keeps it.</summary>
+    public async Task<string> ContainerLogAsync(string resource)
+    {
+        var (_, output) = await RunAsync(Engine, "logs", await ContainerIdAsync(resource));
+        return output;
     }
 
     /// <summary>The container DCP runs for <paramref name="resource"/>, by the name it gives it (resource name + suffix).</summary>
