@@ -34,6 +34,12 @@ public sealed class OrchestratorOptions
     /// <summary>go-livepeer pollingInterval.</summary>
     public TimeSpan RunnerPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How often a ready runner's /health is probed after start-up (go-livepeer watches its managed containers; 0 turns
+    /// the watch off). Two misses in a row take the runner out of service and out of discovery until it answers again.
+    /// </summary>
+    public TimeSpan RunnerHealthInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>go-livepeer healthcheckTimeout; also bounds /hardware/info and /version.</summary>
     public TimeSpan RunnerCallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
