@@ -175,8 +175,20 @@ public static class OverheadExperiment
         var file = Path.Combine(s.OutFolder, $"overhead-replicas-{count}.json");
         await File.WriteAllTextAsync(file, ReplicatedTopology(count), cancel);
         s.UseTopology(file);
-        await using var network = await s.AcquireNetworkAsync(null, cancel);
         var label = $"{count} orchestrator{(count == 1 ? "" : "s")}";
+        Network network;
+        try
+        {
+            network = await s.AcquireNetworkAsync(null, cancel);
+        }
+        catch (UsageException e) when (e.ExitCode == 4)
+        {
+            // A network too big to come up here is a finding of the sweep, not the end of the experiment.
+            await s.Log.WriteLineAsync($"sweep: {label} did not come up: {e.Message}");
+            return [count.ToString(CultureInfo.InvariantCulture), "did not come up", "–", "–", "–", "–", "–", e.Message.ReplaceLineEndings(" ")];
+        }
+
+        await using var owned = network;
         var parameters = new Dictionary<string, string> { ["path"] = "gateway", ["orchestrators"] = count.ToString(CultureInfo.InvariantCulture), ["note"] = Path.GetFileName(file) };
         var spec = s.Spec($"sweep: {label}", scenario, new KeepConstantSimulation(copies, duration), network.Gateway, parameters: parameters) with { WarmUp = TimeSpan.Zero, MaxRequests = 500_000 };
         await s.Log.WriteLineAsync($"sweep: {label}, warming up {duration.TotalSeconds:0.#} s");
