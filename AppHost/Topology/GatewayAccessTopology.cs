@@ -74,8 +74,16 @@ internal static class GatewayAccessComposer
     public const string AdminKeyFile = "admin-key";
 
     /// <summary>Turns access control on for the gateway, with its database: a SQLite file in the run directory, or PostgreSQL.</summary>
-    public static void Configure(IDistributedApplicationBuilder builder, IResourceBuilder<ServiceResource> gateway, GatewayAccessSpec access, string runDirectory)
+    public static void Configure(IDistributedApplicationBuilder builder, IResourceBuilder<ServiceResource> gateway, GatewayAccessSpec access, string runDirectory,
+        IResourceBuilder<ServiceResource>? simulator)
     {
+        if (simulator is not null)
+        {
+            // A gateway opened to others keeps the simulator's fault API to the AppHost (its commands send the token).
+            var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+            simulator.WithEnvironment("Simulator__AdminToken", token).WithAnnotation(new SimulatorAdminToken(token));
+        }
+
         var adminKey = access.AdminKey ?? AdminKey(builder, Path.Combine(runDirectory, "gateway"));
         gateway.WithEnvironment("Access__Enabled", "true")
             .WithEnvironment("Access__AdminKey", adminKey)
@@ -115,4 +123,10 @@ internal static class GatewayAccessComposer
 
         return key;
     }
+}
+
+/// <summary>The token the simulator's fault API wants (<c>Simulator:AdminToken</c>), for the AppHost's fault commands.</summary>
+internal sealed record SimulatorAdminToken(string Token) : IResourceAnnotation
+{
+    public static string? Of(IResource simulator) => simulator.Annotations.OfType<SimulatorAdminToken>().LastOrDefault()?.Token;
 }

@@ -153,7 +153,7 @@ public static class TopologyComposer
 
         if (topology.Gateway.Access is { } access)
         {
-            GatewayAccessComposer.Configure(builder, gateway, access, runDirectory);
+            GatewayAccessComposer.Configure(builder, gateway, access, runDirectory, simulator);
         }
 
         foreach (var (key, value) in topology.Gateway.Environment)

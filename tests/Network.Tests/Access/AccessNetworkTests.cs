@@ -157,6 +157,19 @@ public abstract class AccessNetworkTests(AccessNetworkFixture network)
         names.ShouldNotContain("sneaky");
     }
 
+    [Fact]
+    public async Task The_simulators_fault_api_refuses_changes_without_the_token_the_AppHost_passed()
+    {
+        using var simulator = network.CreateClient(network.SimulatorUrl);
+
+        using var fault = await simulator.PostAsync("/admin/gpus/o1-gpu0/faults", new StringContent("{\"kind\":\"crash\"}", System.Text.Encoding.UTF8, "application/json"));
+        var gpu = JsonDocument.Parse(await simulator.GetStringAsync("/admin/gpus/o1-gpu0")).RootElement;
+
+        fault.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        gpu.GetProperty("down").GetBoolean().ShouldBeFalse();
+        new Uri(network.SimulatorUrl).IsLoopback.ShouldBeTrue();
+    }
+
     private static void Unauthorized(JsonElement result, string name, string message)
     {
         var entry = result.GetProperty(name);
