@@ -19,7 +19,7 @@ public sealed class ConfiguredOrchestratorSource(IOptions<DiscoveryOptions> opti
         var urls = new List<Uri>();
         foreach (var entry in options.OrchAddr.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (Uri.TryCreate(entry, UriKind.Absolute, out var uri))
+            if (OrchestratorAddress.TryParse(entry, out var uri))
             {
                 urls.Add(uri);
             }

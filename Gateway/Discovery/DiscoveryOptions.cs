@@ -5,7 +5,7 @@ public sealed class DiscoveryOptions
 {
     public const string Section = "Discovery";
 
-    /// <summary>Comma-separated orchestrator URLs [-orchAddr]; https:// ones are called with gRPC. Aspire references <c>services__orchestrator*</c> are added (https endpoint first).</summary>
+    /// <summary>Comma-separated orchestrator addresses [-orchAddr]: URLs, or host:port as go-livepeer takes them (https); https:// ones are called with gRPC. Aspire references <c>services__orchestrator*</c> are added (https endpoint first).</summary>
     public string OrchAddr { get; set; } = "";
 
     /// <summary>First wait before the doubling starts [-discoveryTimeout, 500 ms].</summary>
@@ -73,9 +73,9 @@ public sealed class DiscoveryOptions
 
         foreach (var url in OrchAddr.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            if (!OrchestratorAddress.TryParse(url, out _))
             {
-                yield return $"Discovery:OrchAddr entry '{url}' is not an absolute http(s) URL";
+                yield return $"Discovery:OrchAddr entry '{url}' is not an orchestrator address; use host:port (https, as go-livepeer's -orchAddr), or an http(s):// URL";
             }
         }
 
