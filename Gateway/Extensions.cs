@@ -58,7 +58,9 @@ public static class GatewayExtensions
         builder.AddGatewayOnChainPayments();
         builder.AddOrchestratorWebhookPool();
         services.AddSingleton<Deadlines>();
-        services.AddSingleton<OrchestratorCaller>();
+        services.AddHttpForwarder();
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        services.AddSingleton<OrchestratorForwarder>();
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<JobParser>();

@@ -27,6 +27,8 @@ public static class OrchestratorExtensions
         services.TryAddSingleton(new GatewayRequestCheck(onChain: false));
         services.AddSingleton<OrchestratorInfoBuilder>();
         services.AddSingleton<ServiceUriResolver>();
+        services.AddHttpForwarder();
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         services.AddSingleton<RunnerForwarder>();
         services.AddSingleton<JobStats>();
         services.AddSingleton<OrchestratorMeters>();

@@ -14,7 +14,7 @@ namespace LivepeerAspire.Gateway.Api;
 public sealed class JobRunner(
     JobParser parser,
     JobDispatcher dispatcher,
-    OrchestratorCaller caller,
+    OrchestratorForwarder forwarder,
     Deadlines deadlines,
     GatewayMetrics metrics,
     IJobAccounting access,
@@ -166,8 +166,8 @@ public sealed class JobRunner(
 
     private Task<DispatchOutcome> DispatchAsync(GatewayJob job, ILlmStreamSink? sink, CancellationToken cancellationToken) =>
         sink is null
-            ? dispatcher.RunAsync(job, caller.SendBufferedAsync, cancellationToken)
-            : dispatcher.RunAsync(job, (attempt, ct) => caller.SendStreamAsync(attempt, sink, ct), cancellationToken);
+            ? dispatcher.RunAsync(job, forwarder.SendBufferedAsync, cancellationToken)
+            : dispatcher.RunAsync(job, (attempt, ct) => forwarder.SendStreamAsync(attempt, sink, ct), cancellationToken);
 
     private static JsonObject ToLlmRequest(OpenAiChatRequest request)
     {

@@ -3,7 +3,11 @@ namespace LivepeerAspire.Gateway.Forwarding;
 /// <summary>
 /// The one outbound HTTP stack: an <see cref="HttpMessageInvoker"/> over <see cref="SocketsHttpHandler"/> with
 /// pooled keep-alive connections and no overall timeout (each call carries its own deadline), as DESIGN.md
-/// "Forwarding" measured. go-livepeer's 2 s dial timeout and 1 min idle close are kept.
+/// "Forwarding" measured. go-livepeer's 2 s dial timeout and 1 min idle close are kept. YARP's forwarder sends every
+/// job attempt over it, so it is set up as YARP documents for a forwarding client: no proxy, no redirects, no cookies,
+/// no automatic decompression. The default activity propagator stays: attempts carry no client headers
+/// (see AttemptTransformer), so there is no incoming trace header to replace. Orchestrators serve https with
+/// self-signed certificates, which go-livepeer's gateway accepts without verification; so does this one.
 /// </summary>
 public sealed class GatewayHttp : IDisposable
 {

@@ -1,102 +1,84 @@
 using System.Net;
-using System.Net.Http.Headers;
 using LivepeerAspire.Orchestrator.Runners;
 using LivepeerAspire.Protocol.Pipelines;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace LivepeerAspire.Orchestrator.Jobs;
 
 /// <summary>
-/// Sends a job to its runner and relays the answer: status, content type and body as they come, flushing
-/// every read so SSE events reach the gateway one by one. Runner errors that are not JSON are wrapped in
-/// the <c>{"detail":{"msg"}}</c> shape; a runner that refuses the bearer token is this orchestrator's
-/// misconfiguration, so it becomes a 500 that says so.
+/// Sends a job to its runner with YARP's <see cref="IHttpForwarder"/> and relays the answer: status, content type and
+/// body as they come, flushed read by read so SSE events reach the gateway one by one. Runner errors that are not JSON
+/// are wrapped in the <c>{"detail":{"msg"}}</c> shape; a runner that refuses the bearer token is this orchestrator's
+/// misconfiguration, so it becomes a 500 that says so. A runner that breaks off mid-answer has the gateway's
+/// connection cut, so the gateway sees the break rather than a short but complete answer.
 /// </summary>
-public sealed class RunnerForwarder(RunnerHttp http, ILogger<RunnerForwarder> logger)
+public sealed class RunnerForwarder(IHttpForwarder forwarder, RunnerHttp http, ILogger<RunnerForwarder> logger)
 {
+    private static readonly RunnerTransformer Transformer = new();
+
+    /// <summary>
+    /// HTTP/1.1 as the runners speak it. A job may compute for minutes before its answer starts; the gateway's deadline,
+    /// which closes its connection, bounds it, so YARP's idle timeout is only a backstop.
+    /// </summary>
+    private static readonly ForwarderRequestConfig Config = new()
+    {
+        ActivityTimeout = TimeSpan.FromHours(1),
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+    };
+
     /// <summary>True when the runner answered 2xx and the whole body reached the client.</summary>
     public async Task<bool> ForwardAsync(HttpContext context, RunnerEndpoint runner, Pipeline pipeline, byte[] body)
     {
-        var ct = context.RequestAborted;
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(runner.BaseUrl, pipeline.Name))
+        var job = new RunnerJob(runner, pipeline, body);
+        context.Features.Set(job);
+        // The body was read to check it; YARP sends what the request body stream gives, so it reads it again from memory.
+        context.Request.Body = new MemoryStream(body, writable: false);
+        var error = await forwarder.SendAsync(context, job.Destination.GetLeftPart(UriPartial.Authority), http.Invoker, Config, Transformer, context.RequestAborted);
+        context.Features.Set<RunnerJob>(null);
+        if (job.Refusal is var (status, message))
         {
-            Content = new ByteArrayContent(body),
-        };
-        if (context.Request.ContentType is { } contentType)
-        {
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        }
-
-        if (runner.Entry.Token is { } token)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        }
-        catch (HttpRequestException e)
-        {
-            logger.LogWarning("Runner {Url} unreachable for {Pipeline}: {Error}", runner.BaseUrl, pipeline, e.Message);
-            await JobErrors.WriteAsync(context, StatusCodes.Status502BadGateway, $"{pipeline.Name} runner is unreachable: {e.Message}");
-            return false;
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            return false;
-        }
-
-        using (response)
-        {
-            var status = (int)response.StatusCode;
-            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            if (status == StatusCodes.Status500InternalServerError)
             {
                 logger.LogError("Runner {Url} refused the bearer token from aiModels entry {Index}", runner.BaseUrl, runner.Entry.Index);
-                await JobErrors.WriteAsync(context, StatusCodes.Status500InternalServerError,
-                    $"{pipeline.Name} runner refused the orchestrator's bearer token (check token in aiModels.json)");
+            }
+
+            await JobErrors.WriteAsync(context, status, message);
+            return false;
+        }
+
+        switch (error)
+        {
+            case ForwarderError.None:
+                return context.Response.StatusCode is >= 200 and < 300;
+            case ForwarderError.RequestCanceled or ForwarderError.ResponseBodyCanceled or ForwarderError.RequestBodyCanceled:
                 return false;
-            }
-
-            var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
-            if (status >= 400 && !mediaType.Contains("json", StringComparison.OrdinalIgnoreCase))
-            {
-                var text = await response.Content.ReadAsStringAsync(ct);
-                await JobErrors.WriteAsync(context, status, $"{pipeline.Name} runner returned {status}: {Truncate(text.Trim())}");
+            case ForwarderError.Request or ForwarderError.RequestTimedOut when !context.Response.HasStarted:
+                var reason = ReasonOf(context, error);
+                logger.LogWarning("Runner {Url} unreachable for {Pipeline}: {Error}", runner.BaseUrl, pipeline, reason);
+                context.Response.Clear();
+                await JobErrors.WriteAsync(context, StatusCodes.Status502BadGateway, $"{pipeline.Name} runner is unreachable: {reason}");
                 return false;
-            }
-
-            context.Response.StatusCode = status;
-            if (response.Content.Headers.ContentType is { } type)
-            {
-                context.Response.ContentType = type.ToString();
-            }
-
-            if (mediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
-            {
-                context.Response.Headers.CacheControl = "no-cache";
-            }
-
-            try
-            {
-                await using var source = await response.Content.ReadAsStreamAsync(ct);
-                var buffer = new byte[16 * 1024];
-                int read;
-                while ((read = await source.ReadAsync(buffer, ct)) > 0)
-                {
-                    await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), ct);
-                    await context.Response.Body.FlushAsync(ct);
-                }
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
-            {
-                logger.LogWarning("Relaying {Pipeline} from {Url} stopped: {Error}", pipeline, runner.BaseUrl, e.Message);
+            default:
+                logger.LogWarning("Relaying {Pipeline} from {Url} stopped: {Error}", pipeline, runner.BaseUrl, ReasonOf(context, error));
                 return false;
-            }
-
-            return status is >= 200 and < 300;
         }
     }
 
-    private static string Truncate(string text) => text.Length <= 500 ? text : text[..500] + "…";
+    private static string ReasonOf(HttpContext context, ForwarderError error) =>
+        context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? error.ToString();
+}
+
+/// <summary>The job one forwarding call carries, for <see cref="RunnerTransformer"/>; it notes a refusal it kept back.</summary>
+internal sealed class RunnerJob(RunnerEndpoint runner, Pipeline pipeline, byte[] body)
+{
+    public RunnerEndpoint Runner { get; } = runner;
+
+    public Pipeline Pipeline { get; } = pipeline;
+
+    public byte[] Body { get; } = body;
+
+    public Uri Destination { get; } = new(runner.BaseUrl, pipeline.Name);
+
+    public (int Status, string Message)? Refusal { get; set; }
 }

@@ -37,6 +37,9 @@ public sealed class FakeRunner : IAsyncDisposable
     /// <summary>Job requests received: (route, authorization header, content type, body).</summary>
     public ConcurrentQueue<(string Route, string Authorization, string ContentType, byte[] Body)> Jobs { get; } = new();
 
+    /// <summary>The request headers of the last job, by lower-cased name.</summary>
+    public IReadOnlyDictionary<string, string> LastJobHeaders { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>When set, job handlers wait on it after recording the request.</summary>
     public TaskCompletionSource? JobGate { get; set; }
 
@@ -55,6 +58,9 @@ public sealed class FakeRunner : IAsyncDisposable
     ];
 
     public TaskCompletionSource? StreamGate { get; set; }
+
+    /// <summary>Drops the connection after the first SSE event (and after <see cref="StreamGate"/>), as a crashing runner would.</summary>
+    public bool BreakAfterFirstEvent { get; set; }
 
     public static async Task<FakeRunner> StartAsync(string id = "gpu0")
     {
@@ -101,6 +107,7 @@ public sealed class FakeRunner : IAsyncDisposable
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();
+        LastJobHeaders = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
         Jobs.Enqueue((route, context.Request.Headers.Authorization.ToString(), context.Request.ContentType ?? "", body));
         JobArrived.Release();
         if (JobGate is { } gate)
@@ -126,6 +133,12 @@ public sealed class FakeRunner : IAsyncDisposable
                 if (i == 0 && StreamGate is { } streamGate)
                 {
                     await streamGate.Task;
+                }
+
+                if (BreakAfterFirstEvent)
+                {
+                    context.Abort();
+                    return;
                 }
             }
 

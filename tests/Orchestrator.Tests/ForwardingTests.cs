@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using LivepeerAspire.Tests.Shared;
 
 namespace LivepeerAspire.Orchestrator.Tests;
 
@@ -73,6 +74,26 @@ public sealed class ForwardingTests : IAsyncLifetime
         _llm.StreamGate.SetResult();
         var rest = await reader.ReadToEndAsync();
         (first + "\n" + rest).ShouldBe(string.Concat(_llm.SseEvents.Select(e => $"data: {e}\n\n")));
+    }
+
+    [Fact]
+    public async Task A_runner_that_closes_mid_stream_cuts_the_relay_so_the_gateway_sees_the_break()
+    {
+        _llm.BreakAfterFirstEvent = true;
+        _llm.StreamGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/llm") { Content = Json(LlmStream) };
+
+        using var response = await _orch.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        (await reader.ReadLineAsync()).ShouldBe("data: " + _llm.SseEvents[0]);
+        _llm.StreamGate.SetResult();
+        // A clean end here would read as a short but complete answer; the gateway must see a broken stream instead,
+        // which it ends towards its client with an error chunk.
+        await Should.ThrowAsync<IOException>(() => reader.ReadToEndAsync());
+        var status = JsonDocument.Parse(await _orch.Client.GetStringAsync("/status")).RootElement;
+        status.GetProperty("models").EnumerateArray().Sum(m => m.GetProperty("inUse").GetInt32()).ShouldBe(0);
     }
 
     [Fact]
@@ -183,6 +204,36 @@ public sealed class ForwardingTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
         (await Errors.DetailAsync(response)).ShouldContain("bearer token");
+    }
+
+    [Fact]
+    public async Task The_runner_never_sees_hop_by_hop_headers_or_the_gateways_livepeer_credentials()
+    {
+        using var request = HopByHopProbe.Request("/text-to-image", Json(T2i));
+        request.Headers.Remove("Livepeer-Segment"); // checked here (a forged one is a 403), so only the payment goes along
+        var response = await _orch.Client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        HopByHopProbe.ShouldHaveForwardedNone(_t2i.LastJobHeaders);
+        _t2i.LastJobHeaders.Keys.ShouldNotContain(k => k.StartsWith("livepeer-", StringComparison.Ordinal));
+        _t2i.LastJobHeaders["authorization"].ShouldBe("Bearer t2i-secret", "the runner gets its own token, never the caller's");
+    }
+
+    [Fact]
+    public async Task A_caller_that_disconnects_mid_upload_frees_the_slot_and_the_runner_never_sees_the_job()
+    {
+        using (var client = new HttpClient { BaseAddress = _orch.Client.BaseAddress })
+        {
+            await Should.ThrowAsync<HttpRequestException>(() => client.PostAsync("/text-to-image", new BrokenUpload(Encoding.UTF8.GetBytes(T2i))));
+        }
+
+        // Capacity 1: the next job gets the slot only if the abandoned one never held it or gave it back.
+        var response = await _orch.Client.PostAsync("/text-to-image", Json(T2i));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        _t2i.Jobs.Count.ShouldBe(1, "only the complete job reached the runner");
+        var status = JsonDocument.Parse(await _orch.Client.GetStringAsync("/status")).RootElement;
+        status.GetProperty("models")[0].GetProperty("inUse").GetInt32().ShouldBe(0);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LivepeerAspire.Gateway.Tests.Fakes;
 using LivepeerAspire.Protocol.Pipelines;
+using LivepeerAspire.Tests.Shared;
 
 namespace LivepeerAspire.Gateway.Tests.Api;
 
@@ -95,6 +96,35 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[70_000]), "image", "big.png" } };
         (await ExpectLivepeerError(await gw.Client.PostAsync("/image-to-video", form), HttpStatusCode.RequestEntityTooLarge)).ShouldContain("limit");
+    }
+
+    [Fact]
+    public async Task Client_hop_by_hop_headers_and_livepeer_credentials_never_reach_the_orchestrator()
+    {
+        using var request = HopByHopProbe.Request("/text-to-image", FirstRoutesTests.Json(new { prompt = "x", model_id = "" }));
+        var response = await gw.Client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var seen = gw.Orchestrators[0].Requests.ToArray()[^1].Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value);
+        HopByHopProbe.ShouldHaveForwardedNone(seen);
+        seen.Keys.ShouldNotContain("authorization", "the client's API key is for the gateway only");
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_upload_reaches_no_orchestrator_and_holds_no_slot()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"prompt\":\"" + new string('x', 2000) + "\",\"model_id\":\"\"}");
+        using (var client = new HttpClient { BaseAddress = gw.BaseAddress })
+        {
+            await Should.ThrowAsync<HttpRequestException>(() => client.PostAsync("/text-to-image", new BrokenUpload(body)));
+        }
+
+        var ok = await gw.Client.PostAsync("/text-to-image", FirstRoutesTests.Json(new { prompt = "x", model_id = "" }));
+        ok.StatusCode.ShouldBe(HttpStatusCode.OK);
+        ok.Headers.GetValues("Livepeer-Attempts").Single().ShouldBe("1", "the abandoned job left no busy slot to fail over from");
+        gw.Orchestrators[0].JobCount.ShouldBe(1, "only the complete job was sent, so only it was paid for");
+        gw.Get<LivepeerAspire.Gateway.Sessions.AiSessionManager>().SelectorFor(PipelineCatalog.TextToImage, "stabilityai/sdxl-turbo")
+            .WarmPool.Sessions.ShouldAllBe(session => session.InFlight == 0);
     }
 
     [Fact]
