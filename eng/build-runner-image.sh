@@ -28,7 +28,7 @@ flock 8
 inputs=(Runner.Simulated ServiceDefaults Protocol)
 tag=$(cd "$root" && {
   find "${inputs[@]}" -type f -not -path '*/bin/*' -not -path '*/obj/*' -print0 | sort -z | xargs -0 sha256sum
-  sha256sum Directory.Build.props Directory.Packages.props global.json eng/build-runner-image.sh
+  sha256sum Directory.Build.props Directory.Packages.props global.json eng/Service.props eng/build-runner-image.sh
 } | sha256sum | cut -c1-16)
 image="$name:$tag"
 
@@ -43,7 +43,7 @@ rm -rf "$work"
 mkdir -p "$work/src" "$work/rootfs/app" "$work/rootfs/tmp"
 echo "build-runner-image: publishing Runner.Simulated (self-contained, linux-x64)" >&2
 # A copy of the sources, so this publish never shares obj/ with a solution build running at the same time.
-(cd "$root" && tar --exclude=bin --exclude=obj -cf - "${inputs[@]}" Directory.Build.props Directory.Packages.props global.json) | tar -xf - -C "$work/src"
+(cd "$root" && tar --exclude=bin --exclude=obj -cf - "${inputs[@]}" Directory.Build.props Directory.Packages.props global.json eng/Service.props) | tar -xf - -C "$work/src"
 # Run from a test project's build (eng/test-prerequisites.sh), so: none of the outer MSBuild's variables, no build
 # servers or reused nodes left holding the outer build's output pipes.
 env -u MSBuildExtensionsPath -u MSBuildSDKsPath -u MSBUILD_EXE_PATH -u MSBuildLoadMicrosoftTargetsReadOnly -u MSBUILDNOINPROCNODE \
