@@ -20,6 +20,9 @@ public sealed record LivepeerNetworkOptions
     public string? RunDirectory { get; init; }
 
     public TimeSpan HealthyTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Resources a test means to fail (a missing image, a runner that exits): the network is ready without them.</summary>
+    public IReadOnlySet<string> ExpectedFailures { get; init; } = new HashSet<string>();
 }
 
 /// <summary>
@@ -32,8 +35,12 @@ public sealed class LivepeerNetwork : IAsyncDisposable
     private readonly bool ownsRunDirectory;
     private readonly IReadOnlyList<IResource> resources;
 
-    private LivepeerNetwork(DistributedApplication app, IReadOnlyList<IResource> resources, string runDirectory, bool ownsRunDirectory)
+    private readonly IReadOnlySet<string> expectedFailures;
+
+    private LivepeerNetwork(DistributedApplication app, IReadOnlyList<IResource> resources, string runDirectory, bool ownsRunDirectory,
+        IReadOnlySet<string> expectedFailures)
     {
+        this.expectedFailures = expectedFailures;
         App = app;
         this.resources = resources;
         RunDirectory = runDirectory;
@@ -95,7 +102,7 @@ public sealed class LivepeerNetwork : IAsyncDisposable
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         var resources = builder.Resources.ToList();
         var app = await builder.BuildAsync(ct);
-        var network = new LivepeerNetwork(app, resources, runDirectory, ownsRunDirectory);
+        var network = new LivepeerNetwork(app, resources, runDirectory, ownsRunDirectory, options.ExpectedFailures);
         try
         {
             var clock = Stopwatch.StartNew();
@@ -144,7 +151,7 @@ public sealed class LivepeerNetwork : IAsyncDisposable
             throw new TimeoutException($"{resource.Name} was not healthy in time; its state: {StateOf(resource.Name) ?? "unknown"}");
         }
 
-        if (StateOf(resource.Name) is { } final && final != KnownResourceStates.Running)
+        if (StateOf(resource.Name) is { } final && final != KnownResourceStates.Running && !expectedFailures.Contains(resource.Name))
         {
             throw new InvalidOperationException($"{resource.Name} did not start: {final}");
         }

@@ -19,6 +19,7 @@ public static class OrchestratorExtensions
     {
         var services = builder.Services;
         services.AddOptions<OrchestratorOptions>().Bind(builder.Configuration.GetSection(OrchestratorOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OrchestratorOptions>, OrchestratorOptions.Validator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ModelCatalog(LoadModels(sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value)));
         services.TryAddSingleton(_ => RunnerHttp.CreateDefault());

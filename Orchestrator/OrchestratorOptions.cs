@@ -34,6 +34,12 @@ public sealed class OrchestratorOptions
     /// <summary>go-livepeer pollingInterval.</summary>
     public TimeSpan RunnerPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How often a ready runner's /health is probed after start-up (go-livepeer watches its managed containers; 0 turns
+    /// the watch off). Two misses in a row take the runner out of service and out of discovery until it answers again.
+    /// </summary>
+    public TimeSpan RunnerHealthInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>go-livepeer healthcheckTimeout; also bounds /hardware/info and /version.</summary>
     public TimeSpan RunnerCallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -56,4 +62,13 @@ public sealed class OrchestratorOptions
 
     /// <summary>On-chain mode: how often due winning tickets are redeemed (go-livepeer does it on every new block).</summary>
     public TimeSpan RedemptionInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    internal sealed class Validator : Microsoft.Extensions.Options.IValidateOptions<OrchestratorOptions>
+    {
+        public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, OrchestratorOptions options) =>
+            string.IsNullOrWhiteSpace(options.EthAddress) || Protocol.Eth.EthAddress.TryParse(options.EthAddress.Trim(), out _)
+                ? Microsoft.Extensions.Options.ValidateOptionsResult.Success
+                : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(
+                    $"Orchestrator:EthAddress '{options.EthAddress}' is not an ETH address; use 40 hex digits, 0x optional (go-livepeer -ethOrchAddr)");
+    }
 }

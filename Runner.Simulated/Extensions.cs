@@ -1,4 +1,5 @@
 using LivepeerAspire.Runner.Simulated.Api;
+using LivepeerAspire.Runner.Simulated.Container;
 using LivepeerAspire.Runner.Simulated.Fleet;
 using LivepeerAspire.Runner.Simulated.Gpus;
 using LivepeerAspire.Runner.Simulated.Profiles;
@@ -15,9 +16,21 @@ public static class SimulatedRunnerExtensions
     public static WebApplicationBuilder AddSimulatedRunnerServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SimulatorOptions>().Bind(builder.Configuration.GetSection(SimulatorOptions.SectionName)).ValidateOnStart();
+        var aiRunner = AiRunnerEnvironment.From(builder.Configuration);
+        if (aiRunner is not null)
+        {
+            // The ai-runner image's contract: one pipeline at the root, on HOST:PORT.
+            builder.WebHost.UseUrls(aiRunner.Url);
+        }
+
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxBodyBytes);
         builder.Services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = MaxBodyBytes);
-        builder.Services.AddSingleton(sp => LoadFleetConfig(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value));
+        builder.Services.AddSingleton(sp => LoadFleetConfig(sp.GetRequiredService<IOptions<SimulatorOptions>>().Value, aiRunner));
+        if (aiRunner is not null)
+        {
+            builder.Services.AddSingleton(aiRunner);
+        }
+
         builder.Services.AddSingleton(sp => new SimulatedFleet(sp.GetRequiredService<FleetConfig>(), sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
@@ -30,6 +43,15 @@ public static class SimulatedRunnerExtensions
             "Simulated fleet from {Source}: {Count} GPUs, time scale {TimeScale}, seed {Seed}",
             fleet.Config.Source, fleet.Gpus.Count, fleet.Config.TimeScale, fleet.Config.Seed);
         app.Use(CollapseSlashes);
+        if (app.Services.GetService<AiRunnerEnvironment>() is { } aiRunner)
+        {
+            app.Logger.LogInformation(
+                "ai-runner mode: PIPELINE={Pipeline} MODEL_ID={ModelId} on {Url}, simulated {Profile}; optimization flags: {Flags}",
+                fleet.Gpus[0].Config.Pipeline.Name, fleet.Gpus[0].Config.ModelId, aiRunner.Url, aiRunner.Profile,
+                aiRunner.OptimizationFlags.Count == 0 ? "none" : string.Join(" ", aiRunner.OptimizationFlags.Select(f => $"{f.Key}={f.Value}")));
+            app.Use(ServeAtRoot);
+        }
+
         app.UseRouting();
         RunnerApi.Map(app);
         return app;
@@ -52,9 +74,25 @@ public static class SimulatedRunnerExtensions
         return next(ctx);
     }
 
-    public static FleetConfig LoadFleetConfig(SimulatorOptions options)
+    /// <summary>In ai-runner mode the one GPU's routes are the root's, as in the runner image; the admin API stays where it is.</summary>
+    private static Task ServeAtRoot(HttpContext ctx, RequestDelegate next)
+    {
+        if (!ctx.Request.Path.StartsWithSegments("/admin") && !ctx.Request.Path.StartsWithSegments("/alive"))
+        {
+            ctx.Request.Path = new PathString("/gpus/" + AiRunnerEnvironment.GpuId).Add(ctx.Request.Path);
+        }
+
+        return next(ctx);
+    }
+
+    public static FleetConfig LoadFleetConfig(SimulatorOptions options, AiRunnerEnvironment? aiRunner = null)
     {
         var profiles = ProfileValidator.Load(options.ProfilesFile ?? SimulatorOptions.DefaultProfilesPath);
+        if (aiRunner is not null)
+        {
+            return FleetValidator.Resolve(aiRunner.ToFleet(), AiRunnerEnvironment.SourceName, profiles, options.TimeScale, options.Seed);
+        }
+
         return FleetValidator.Load(options.FleetFile ?? SimulatorOptions.DefaultFleetPath, profiles, options.TimeScale, options.Seed);
     }
 }

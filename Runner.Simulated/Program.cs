@@ -12,12 +12,12 @@ return StartupFailure.Run("runner-simulated", () =>
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddServiceDefaults();
-    builder.AddSimulatedRunnerServices();
-
-    var app = builder.Build();
-    app.MapDefaultEndpoints();
+    WebApplication app;
     try
     {
+        builder.AddSimulatedRunnerServices();
+        app = builder.Build();
+        app.MapDefaultEndpoints();
         app.MapSimulatedRunnerApi();
     }
     catch (ConfigFileException ex)

@@ -19,6 +19,10 @@ command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || need+=(sox)
+# podman and runc: the container runner path (issue 18). No Docker engine runs on these machines; podman needs no
+# daemon, and Debian's default crun fails here on rlimits and hybrid cgroups, so runc it is.
+command -v podman >/dev/null 2>&1 || need+=(podman)
+command -v runc >/dev/null 2>&1 || need+=(runc)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test prerequisites: installing ${need[*]}"
@@ -26,6 +30,24 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
     echo "warning: the tests need these Debian packages: sudo apt-get install ${need[*]}" >&2
+  fi
+fi
+
+# podman's engine settings (only written where none exist, never over an operator's file): runc as the runtime, and
+# ulimits the container may have (podman's default nofile exceeds this machine's hard limit and every start fails).
+if command -v podman >/dev/null 2>&1; then
+  conf=/etc/containers/containers.conf
+  if [ ! -f "$conf" ] && [ "$(id -u)" = 0 ]; then
+    echo "test prerequisites: writing $conf (runtime runc, default ulimits)"
+    mkdir -p /etc/containers
+    printf '%s\n' '# Written by LivepeerAspire eng/test-prerequisites.sh.' '[containers]' \
+      'default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]' '' '[engine]' 'runtime = "runc"' > "$conf"
+  elif [ ! -f "$conf" ]; then
+    echo "warning: podman needs $conf with [engine] runtime = \"runc\" and [containers] default_ulimits; see eng/test-prerequisites.sh" >&2
+  fi
+  # The local runner image (no registry is reachable): built once per change of its sources, a quick check otherwise.
+  if ! "$root/eng/build-runner-image.sh" --engine podman >/dev/null; then
+    echo "warning: the local runner image could not be built; the container tests will say so" >&2
   fi
 fi
 

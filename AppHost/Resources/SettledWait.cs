@@ -28,5 +28,6 @@ public static class SettledWait
         snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy;
 
     private static bool HasFailed(CustomResourceSnapshot snapshot) =>
-        snapshot.State?.Text is { } state && (state == KnownResourceStates.FailedToStart || KnownResourceStates.TerminalStates.Contains(state));
+        snapshot.State?.Text is { } state && (state == KnownResourceStates.FailedToStart || state == KnownResourceStates.RuntimeUnhealthy
+            || KnownResourceStates.TerminalStates.Contains(state));
 }

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LivepeerAspire.AppHost.Commands;
 using LivepeerAspire.AppHost.Resources;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LivepeerAspire.AppHost.Topology;
 
@@ -18,8 +20,10 @@ public static class TopologyComposer
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static ComposedTopology AddTopology(this IDistributedApplicationBuilder builder, TopologySpec topology, string runDirectory, int gatewayPort)
+    public static ComposedTopology AddTopology(this IDistributedApplicationBuilder builder, TopologySpec topology, string runDirectory, int gatewayPort,
+        ContainerEngine? containerEngine = null)
     {
+        var engine = containerEngine ?? new ContainerEngine("docker", null);
         Directory.CreateDirectory(runDirectory);
         File.Copy(topology.File, Path.Combine(runDirectory, "topology.json"), overwrite: true);
         var ledgerFile = Path.Combine(runDirectory, "ledger.db");
@@ -64,8 +68,8 @@ public static class TopologyComposer
             {
                 var gpu = spec.Gpus[i];
                 var id = GpuId(name, i);
-                var runnerUrl = AddRunner(builder, gpu, id, name, simulator, dependencies);
-                if (gpu.Runner is RunnerKind.Simulated or RunnerKind.Ollama)
+                var runnerUrl = AddRunner(builder, gpu, id, name, simulator, dependencies, engine);
+                if (gpu.IsSimulated)
                 {
                     simulatedGpus.Add(id);
                 }
@@ -117,7 +121,9 @@ public static class TopologyComposer
 
             foreach (var dependency in dependencies.Distinct())
             {
-                orchestrator.WaitFor(dependency);
+                // A runner container that cannot start (no such image, no engine, exited) fails its orchestrator, as a
+                // go-livepeer orchestrator whose managed container never becomes ready; the gateway runs with the rest.
+                orchestrator.WaitFor(dependency, WaitBehavior.StopOnResourceUnavailable);
             }
 
             if (simulator is not null && simulatedGpus.Count > 0)
@@ -193,7 +199,7 @@ public static class TopologyComposer
             for (var i = 0; i < spec.Gpus.Count; i++)
             {
                 var gpu = spec.Gpus[i];
-                if (gpu.Runner is not (RunnerKind.Simulated or RunnerKind.Ollama))
+                if (!gpu.IsSimulated)
                 {
                     continue;
                 }
@@ -239,15 +245,25 @@ public static class TopologyComposer
     /// first be pulled, so its orchestrator waits for it.
     /// </summary>
     private static string AddRunner(IDistributedApplicationBuilder builder, GpuSpec gpu, string id, string orchestrator,
-        IResourceBuilder<ServiceResource>? simulator, List<IResourceBuilder<IResource>> dependencies)
+        IResourceBuilder<ServiceResource>? simulator, List<IResourceBuilder<IResource>> dependencies, ContainerEngine engine)
     {
         switch (gpu.Runner)
         {
             case RunnerKind.Simulated:
                 return $"{simulator!.Url()}/gpus/{id}/";
             case RunnerKind.Ollama:
-                var shim = builder.AddService<Projects.Runner_Ollama>($"ollama-{id}", LoopbackPorts.Allocate())
-                    .WithEnvironment("OllamaRunner__BaseUrl", ReferenceExpression.Create($"{simulator!.Endpoint()}/gpus/{id}/ollama"))
+                var shim = builder.AddService<Projects.Runner_Ollama>($"ollama-{id}", LoopbackPorts.Allocate());
+                // A url is a real Ollama (e.g. the ollama/ollama container on a GPU host); otherwise the simulator's Ollama API.
+                if (gpu.Url is { } ollama)
+                {
+                    shim.WithEnvironment("OllamaRunner__BaseUrl", ollama.ToString().TrimEnd('/'));
+                }
+                else
+                {
+                    shim.WithEnvironment("OllamaRunner__BaseUrl", ReferenceExpression.Create($"{simulator!.Endpoint()}/gpus/{id}/ollama"));
+                }
+
+                shim
                     .WithEnvironment("OllamaRunner__ModelId", gpu.Model)
                     // The shim cannot ask NVML; the topology knows the GPU, so /hardware/info and go-livepeer's hardware name it.
                     .WithEnvironment("OllamaRunner__GpuName", gpu.Profile!)
@@ -259,13 +275,81 @@ public static class TopologyComposer
                 return gpu.Url!.ToString().TrimEnd('/');
             default:
                 var port = LoopbackPorts.Allocate();
-                var container = builder.AddContainer($"runner-{id}", gpu.Image!)
-                    .WithHttpEndpoint(port: port, targetPort: gpu.ContainerPort, isProxied: false)
-                    .WithHttpHealthCheck("/health")
-                    .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Runner, orchestrator));
-                dependencies.Add(container);
+                dependencies.Add(AddRunnerContainer(builder, gpu, id, orchestrator, port, engine));
                 return $"http://127.0.0.1:{port}";
         }
+    }
+
+    /// <summary>
+    /// A runner container as go-livepeer starts a managed one: the aiModels entry as <c>PIPELINE</c> and <c>MODEL_ID</c>, every
+    /// optimization flag as its own variable, the runner's port published on 127.0.0.1, the GPU request where the topology
+    /// makes one, model volumes, and ready when <c>/health</c> answers 200.
+    /// </summary>
+    public const string AppHostPidLabel = "livepeer-aspire.apphost-pid";
+
+    private static IResourceBuilder<ContainerResource> AddRunnerContainer(
+        IDistributedApplicationBuilder builder, GpuSpec gpu, string id, string orchestrator, int port, ContainerEngine engine)
+    {
+        var (image, tag) = SplitImage(gpu.Image!);
+        var container = builder.AddContainer($"runner-{id}", image, tag)
+            .WithHttpEndpoint(port: port, targetPort: gpu.ContainerPort, isProxied: false)
+            .WithHttpHealthCheck("/health")
+            // Which AppHost process started it: what its tests (and an operator) remove if a run ends without DCP's clean-up.
+            .WithContainerRuntimeArgs("--label", $"{AppHostPidLabel}={Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}")
+            .WithEnvironment("PIPELINE", gpu.Pipeline)
+            .WithEnvironment("MODEL_ID", gpu.Model)
+            .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Runner, orchestrator));
+        foreach (var (name, value) in gpu.OptimizationFlags)
+        {
+            container.WithEnvironment(name, value);
+        }
+
+        foreach (var (name, value) in gpu.ContainerEnvironment)
+        {
+            container.WithEnvironment(name, value);
+        }
+
+        if (gpu.ContainerGpus is { } request)
+        {
+            container.WithContainerRuntimeArgs([.. engine.GpuArgs(request)]);
+        }
+
+        foreach (var volume in gpu.Volumes)
+        {
+            if (volume.IsHostPath)
+            {
+                container.WithBindMount(volume.Source, volume.Target, volume.ReadOnly);
+            }
+            else
+            {
+                container.WithVolume(volume.Source, volume.Target, volume.ReadOnly);
+            }
+        }
+
+        if (engine.UnavailableReason is { } reason && builder.ExecutionContext.IsRunMode)
+        {
+            // DCP shows the container as "Runtime unhealthy"; its log says why, and its orchestrator fails instead of waiting.
+            builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((e, _) =>
+            {
+                e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(container.Resource).LogError("Unavailable: {Reason}", reason);
+                return Task.CompletedTask;
+            });
+        }
+
+        return container;
+    }
+
+    /// <summary>"registry/name:tag" → (registry/name, tag); a digest reference is kept whole; no tag means latest.</summary>
+    internal static (string Image, string Tag) SplitImage(string reference)
+    {
+        if (reference.Contains('@', StringComparison.Ordinal))
+        {
+            var at = reference.IndexOf('@', StringComparison.Ordinal);
+            return (reference[..at], reference[(at + 1)..]);
+        }
+
+        var colon = reference.LastIndexOf(':');
+        return colon > reference.LastIndexOf('/') ? (reference[..colon], reference[(colon + 1)..]) : (reference, "latest");
     }
 
     /// <summary>A JSON number when the text is one (exact, as written), otherwise the text as a string.</summary>

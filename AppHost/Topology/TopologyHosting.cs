@@ -46,7 +46,30 @@ public static class TopologyHosting
             ? Path.GetFullPath(dir)
             : Path.Combine(root, ".run", $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{topology.Name}");
         var createdRunDirectory = !Directory.Exists(runDirectory);
-        var composed = builder.AddTopology(topology, runDirectory, gatewayPort);
+        ContainerEngine? engine = null;
+        var hasContainers = topology.Orchestrators.Any(o => o.Gpus.Any(g => g.Runner == RunnerKind.Container)) || topology.Resources.Any(r => r.Kind == "container");
+        if (hasContainers && builder.ExecutionContext.IsRunMode)
+        {
+            // Docker if it answers, else podman; DCP is told which. Without either, the containers show why and the rest runs.
+            engine = await ContainerEngine.DetectAsync(config[ContainerEngine.RuntimeKey], ct);
+            if (engine.Name is { } name)
+            {
+                config[ContainerEngine.RuntimeKey] = name;
+            }
+            else
+            {
+                Console.Error.WriteLine($"warning: container runners are unavailable: {engine.UnavailableReason}");
+            }
+        }
+
+        var composed = builder.AddTopology(topology, runDirectory, gatewayPort, engine);
+        if (engine?.Name is { } engineName)
+        {
+            ContainerExitWatch.Register(builder, engineName,
+                builder.Resources.OfType<ContainerResource>().Where(r => r.Annotations.OfType<LivepeerRoleAnnotation>().Any())
+                    .Select(r => (r.Name, Port: r.Annotations.OfType<EndpointAnnotation>().FirstOrDefault()?.Port ?? 0))
+                    .Where(r => r.Port > 0).ToList());
+        }
 
         var simulator = ServiceResourceExtensions.BuiltBinary(new Projects.Runner_Simulated().ProjectPath);
         if (composed.FleetFile is not null && File.Exists(simulator))

@@ -86,11 +86,27 @@ public sealed record GpuSpec
 
     public RunnerKind Runner { get; init; } = RunnerKind.Simulated;
 
+    /// <summary>External runner: the ai-runner's URL; Ollama runner: a real Ollama's URL (absent: the simulator's Ollama API).</summary>
     public Uri? Url { get; init; }
+
+    /// <summary>Served by the simulator: a simulated GPU, or an Ollama shim in front of the simulator's Ollama API.</summary>
+    public bool IsSimulated => Runner == RunnerKind.Simulated || (Runner == RunnerKind.Ollama && Url is null);
 
     public string? Image { get; init; }
 
     public int ContainerPort { get; init; } = 8000;
+
+    /// <summary>aiModels.json optimization_flags: a container runner gets each as an environment variable, as go-livepeer passes them.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> OptimizationFlags { get; init; } = [];
+
+    /// <summary>Further environment of a container runner (e.g. the simulated image's Simulator__Gpu, Ollama's OLLAMA_KEEP_ALIVE).</summary>
+    public IReadOnlyDictionary<string, string> ContainerEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>A container runner's GPU request: "all" or device indexes ("0,1"); docker --gpus, podman --device (CDI).</summary>
+    public string? ContainerGpus { get; init; }
+
+    /// <summary>A container runner's volumes, e.g. model weights mounted at /models.</summary>
+    public IReadOnlyList<ContainerVolume> Volumes { get; init; } = [];
 
     /// <summary>Fault specs copied verbatim into the fleet file (the simulator validates them).</summary>
     public IReadOnlyList<JsonElement> Faults { get; init; } = [];
@@ -98,6 +114,9 @@ public sealed record GpuSpec
     /// <summary>Other per-GPU simulator fields (parallelism, queueLimit, cpuOffload, quantization), copied verbatim.</summary>
     public IReadOnlyDictionary<string, JsonElement> SimulatorFields { get; init; } = new Dictionary<string, JsonElement>();
 }
+
+/// <summary>A host path (bind mount) or a named volume, mounted at <paramref name="Target"/>.</summary>
+public sealed record ContainerVolume(string Source, string Target, bool IsHostPath, bool ReadOnly);
 
 public sealed record ExtraResourceSpec
 {

@@ -19,8 +19,9 @@ public static partial class TopologyReader
     [
         "profile", "pipeline", "model", "modelId", "warm", "capacity", "pricePerUnit", "price_per_unit", "pixelsPerUnit", "pixels_per_unit",
         "currency", "runner", "url", "image", "containerPort", "faults", "count", "parallelism", "queueLimit", "cpuOffload", "quantization",
-        "keepAlive", "noiseCv",
+        "keepAlive", "noiseCv", "optimizationFlags", "optimization_flags", "environment", "containerGpus", "volumes",
     ];
+    private static readonly string[] ContainerOnlyKeys = ["optimizationFlags", "optimization_flags", "environment", "containerGpus", "volumes"];
     private static readonly string[] SimulatorPassThrough = ["parallelism", "queueLimit", "cpuOffload", "quantization", "keepAlive", "noiseCv"];
     private static readonly string[] ResourceKeys = ["name", "kind", "command", "image", "args", "port", "targetPort", "health", "environment"];
     private static readonly string[] Currencies = ["wei", "eth", "usd"];
@@ -203,6 +204,18 @@ public static partial class TopologyReader
             throw r.Error($"{path}.image", "a container runner needs an image (e.g. livepeer/ai-runner:latest)");
         }
 
+        if (runner != RunnerKind.Container && ContainerOnlyKeys.FirstOrDefault(o.ContainsKey) is { } containerOnly)
+        {
+            throw r.Error($"{path}.{containerOnly}", $"only a container runner takes {containerOnly}; this GPU's runner is {runnerText}");
+        }
+
+        var containerGpus = r.OptionalString(o, path, "containerGpus");
+        if (containerGpus is not null && !ContainerGpusPattern().IsMatch(containerGpus))
+        {
+            throw r.Error($"{path}.containerGpus", $"'{containerGpus}' is not a GPU request; use \"all\" or device indexes such as \"0\" or \"0,1\"");
+        }
+
+        var volumes = o.TryGetValue("volumes", out var v) ? r.Array(v, $"{path}.volumes").Select((x, i) => r.Volume(x, $"{path}.volumes[{i}]")).ToList() : [];
         var capacity = r.OptionalInt(o, path, "capacity") ?? 1;
         if (capacity < 1)
         {
@@ -246,6 +259,10 @@ public static partial class TopologyReader
             Url = url,
             Image = image,
             ContainerPort = containerPort,
+            OptimizationFlags = r.OptimizationFlags(o, path),
+            ContainerEnvironment = r.Environment(o, path),
+            ContainerGpus = containerGpus,
+            Volumes = volumes,
             Faults = faults,
             SimulatorFields = extra,
         };
@@ -429,6 +446,44 @@ public static partial class TopologyReader
                 });
         }
 
+        /// <summary>go-livepeer's optimization_flags: values are strings or booleans only (its EnvValue refuses numbers).</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> OptimizationFlags(Dictionary<string, JsonElement> o, string path)
+        {
+            var key = o.ContainsKey("optimization_flags") ? "optimization_flags" : "optimizationFlags";
+            if (!o.TryGetValue(key, out var flags))
+            {
+                return [];
+            }
+
+            if (flags.ValueKind != JsonValueKind.Object)
+            {
+                throw Error($"{path}.{key}", $"expected an object of NAME: \"value\" or true/false, found {Describe(flags)}");
+            }
+
+            return flags.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.ValueKind switch
+            {
+                JsonValueKind.String => p.Value.GetString()!,
+                JsonValueKind.True => "true",
+                JsonValueKind.False => "false",
+                _ => throw Error($"{path}.{key}.{p.Name}",
+                    $"must be a string or a boolean, found {Describe(p.Value)} (go-livepeer refuses numbers: write \"{p.Value.GetRawText()}\")"),
+            })).ToList();
+        }
+
+        /// <summary>"SOURCE:TARGET" or "SOURCE:TARGET:ro"; a SOURCE starting with '/' or '.' is a host path, otherwise a named volume.</summary>
+        public ContainerVolume Volume(JsonElement element, string path)
+        {
+            var text = element.ValueKind == JsonValueKind.String ? element.GetString()! : throw Error(path, $"expected \"SOURCE:TARGET[:ro]\", found {Describe(element)}");
+            var parts = text.Split(':');
+            if (parts.Length is < 2 or > 3 || parts.Any(string.IsNullOrWhiteSpace) || !parts[1].StartsWith('/') || (parts.Length == 3 && parts[2] != "ro"))
+            {
+                throw Error(path, $"'{text}' is not SOURCE:TARGET[:ro] with an absolute TARGET (e.g. \"/var/lib/models:/models\" or \"ollama:/root/.ollama\")");
+            }
+
+            var isHostPath = parts[0].StartsWith('/') || parts[0].StartsWith('.');
+            return new ContainerVolume(isHostPath ? Path.GetFullPath(parts[0], Path.GetDirectoryName(Path.GetFullPath(file))!) : parts[0], parts[1], isHostPath, parts.Length == 3);
+        }
+
         private static string Describe(JsonElement e) => e.ValueKind switch
         {
             JsonValueKind.String => $"\"{e.GetString()}\"",
@@ -438,4 +493,7 @@ public static partial class TopologyReader
             _ => e.ValueKind.ToString().ToLowerInvariant(),
         };
     }
+
+    [GeneratedRegex("^(all|[0-9]+(,[0-9]+)*)$")]
+    private static partial Regex ContainerGpusPattern();
 }

@@ -56,6 +56,7 @@ public static class LoadTestCli
         root.Add(RunCommand.Create(common, () => context));
         root.Add(CompareCommand(context));
         root.Add(ListCommand(context));
+        root.Add(Experiments.Overhead.YarpHop.Create());
         foreach (var experiment in Experiments.ExperimentCommands.Create(context))
         {
             root.Add(experiment);

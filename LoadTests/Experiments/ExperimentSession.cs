@@ -303,6 +303,9 @@ public sealed class ExperimentSession : IDisposable
         }
     }
 
+    /// <summary>The caller loaded this network itself (e.g. to read CPU around the measured run only); no priming run.</summary>
+    public void MarkPrimed(Network network) => primed.Add(network.Gateway.ToString());
+
     public void Replace(RunSummary summary)
     {
         var i = runs.FindIndex(r => r.Label == summary.Label);

@@ -53,11 +53,7 @@ public sealed class LoadRunner(HttpClient http, TimeProvider time)
                 foreach (var p in plan.Requests)
                 {
                     var due = p.Intended!.Value;
-                    var wait = due - time.GetElapsedTime(start);
-                    if (wait > TimeSpan.Zero)
-                    {
-                        await Task.Delay(wait, time, cancel);
-                    }
+                    await SendPacer.WaitUntilAsync(time, start, due, cancel);
 
                     if (Volatile.Read(ref inFlight) >= options.MaxInFlight)
                     {

@@ -12,11 +12,12 @@ public static class CapabilitiesBuilder
     public static Capabilities Build(ModelCatalog catalog, string version)
     {
         var caps = new Capabilities { Version = version, Constraints = new Capabilities.Types.Constraints() };
-        foreach (var model in catalog.Models)
+        // A model whose every runner went unhealthy is left out, so gateways stop selecting it until a runner recovers.
+        foreach (var model in catalog.Models.Where(m => m.AdvertisedCapacity > 0))
         {
             var id = (uint)model.Pipeline.CapabilityId;
             SetBit(caps.Bitstring, id);
-            caps.Capacities[id] = (caps.Capacities.TryGetValue(id, out var sum) ? sum : 0) + (uint)model.Capacity;
+            caps.Capacities[id] = (caps.Capacities.TryGetValue(id, out var sum) ? sum : 0) + (uint)model.AdvertisedCapacity;
             if (!caps.Constraints.PerCapability.TryGetValue(id, out var perCap))
             {
                 perCap = new Capabilities.Types.CapabilityConstraints();
@@ -26,7 +27,7 @@ public static class CapabilitiesBuilder
             perCap.Models[model.ModelId] = new Capabilities.Types.CapabilityConstraints.Types.ModelConstraint
             {
                 Warm = model.Warm,
-                Capacity = (uint)model.Capacity,
+                Capacity = (uint)model.AdvertisedCapacity,
                 RunnerVersion = model.RunnerVersion,
                 CapacityInUse = (uint)model.InUse,
             };

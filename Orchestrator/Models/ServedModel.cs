@@ -24,6 +24,9 @@ public sealed class ServedModel
     public bool Warm { get; }
     public IReadOnlyList<RunnerEndpoint> Runners { get; }
     public int Capacity => Runners.Sum(r => r.Capacity);
+
+    /// <summary>Slots of the runners that are not known to be unhealthy: what discovery advertises.</summary>
+    public int AdvertisedCapacity => Runners.Where(r => r.State != RunnerState.Unhealthy).Sum(r => r.Capacity);
     public int InUse => Runners.Sum(r => r.InUse);
     public string ManifestId => Pipeline.ManifestId(ModelId);
     public long JobsServed => Interlocked.Read(ref _served);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using LivepeerAspire.Protocol.Eth;
 using LivepeerAspire.Protocol.Net;
 using Microsoft.Extensions.Options;
 
@@ -15,31 +16,12 @@ public sealed class OffchainTicketParamsSource : ITicketParamsSource
     public OffchainTicketParamsSource(IOptions<OrchestratorOptions> options)
     {
         var o = options.Value;
-        Address = ParseAddress(o.EthAddress)
-            ?? SHA256.HashData(Encoding.UTF8.GetBytes($"livepeer-aspire:{o.Name}:{o.ServiceUri}"))[..20];
+        Address = !string.IsNullOrWhiteSpace(o.EthAddress)
+            ? EthAddress.Parse(o.EthAddress.Trim()).ToArray()
+            : SHA256.HashData(Encoding.UTF8.GetBytes($"livepeer-aspire:{o.Name}:{o.ServiceUri}"))[..20];
     }
 
     public ReadOnlyMemory<byte> Address { get; }
 
     public TicketParams? GetTicketParams(ReadOnlyMemory<byte> gatewayAddress, PriceInfo price) => null;
-
-    internal static byte[]? ParseAddress(string? hex)
-    {
-        if (string.IsNullOrWhiteSpace(hex))
-        {
-            return null;
-        }
-
-        var text = hex.Trim();
-        text = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
-        try
-        {
-            var bytes = Convert.FromHexString(text);
-            return bytes.Length == 20 ? bytes : throw new InvalidOperationException($"Orchestrator:EthAddress '{hex}' is not 20 bytes");
-        }
-        catch (FormatException)
-        {
-            throw new InvalidOperationException($"Orchestrator:EthAddress '{hex}' is not hex");
-        }
-    }
 }

@@ -8,6 +8,9 @@ public enum RunnerState
     Starting,
     Ready,
     Failed,
+
+    /// <summary>Was ready, then stopped answering /health; takes no jobs and is not advertised until it answers again.</summary>
+    Unhealthy,
 }
 
 /// <summary>One external runner from aiModels.json with its readiness, reported info and in-use slots.</summary>
@@ -33,6 +36,32 @@ public sealed class RunnerEndpoint(ModelEntry entry)
         Version = version;
         Hardware = hardware;
         _state = RunnerState.Ready;
+    }
+
+    /// <summary>Ready → Unhealthy (from the health watch); any other state is left alone.</summary>
+    public bool MarkUnhealthy(string reason)
+    {
+        if (_state != RunnerState.Ready)
+        {
+            return false;
+        }
+
+        FailureReason = reason;
+        _state = RunnerState.Unhealthy;
+        return true;
+    }
+
+    /// <summary>Unhealthy → Ready once /health answers again.</summary>
+    public bool MarkRecovered()
+    {
+        if (_state != RunnerState.Unhealthy)
+        {
+            return false;
+        }
+
+        FailureReason = null;
+        _state = RunnerState.Ready;
+        return true;
     }
 
     public void MarkFailed(string reason)

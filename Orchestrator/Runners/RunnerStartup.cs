@@ -11,6 +11,8 @@ namespace LivepeerAspire.Orchestrator.Runners;
 /// to 2 minutes; a 200 JSON status other than ERROR is ready (LOADING included); ERROR aborts; then
 /// /hardware/info and /version, falling back to an empty GPU list and "0.0.0". Runs in the background so
 /// /health can report progress; jobs for a runner that is not ready get "insufficient capacity".
+/// Afterwards every ready runner's /health is probed each Orchestrator:RunnerHealthInterval; after
+/// <see cref="FailuresBeforeUnhealthy"/> misses in a row it is unhealthy (no jobs, not advertised) until it answers again.
 /// </summary>
 public sealed class RunnerStartup(
     ModelCatalog catalog,
@@ -30,6 +32,46 @@ public sealed class RunnerStartup(
             logger.LogCritical("Stopping: {Count} runner(s) failed to start", failed.Count);
             Environment.ExitCode = 1;
             lifetime.StopApplication();
+            return;
+        }
+
+        if (options.Value.RunnerHealthInterval > TimeSpan.Zero)
+        {
+            await Task.WhenAll(runners.Where(r => r.State == RunnerState.Ready).Select(r => WatchAsync(r, stoppingToken)));
+        }
+    }
+
+    internal const int FailuresBeforeUnhealthy = 2;
+
+    internal async Task WatchAsync(RunnerEndpoint runner, CancellationToken ct)
+    {
+        var misses = 0;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.Value.RunnerHealthInterval, time, ct);
+                var status = await ProbeHealthAsync(runner, ct);
+                if (status is not null && status != HealthCheck.Error)
+                {
+                    misses = 0;
+                    if (runner.MarkRecovered())
+                    {
+                        logger.LogWarning("Runner {Url} for {Pipeline} {Model} answers again ({Status}); taking jobs", runner.BaseUrl, runner.Entry.Pipeline, runner.Entry.ModelId, status);
+                    }
+
+                    continue;
+                }
+
+                var reason = $"runner stopped answering /health ({status ?? runner.LastStatus}): {runner.Entry.Pipeline} {runner.Entry.ModelId} at {runner.BaseUrl}";
+                if (++misses >= FailuresBeforeUnhealthy && runner.MarkUnhealthy(reason))
+                {
+                    logger.LogWarning("Runner unhealthy, no longer advertised: {Reason}", reason);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 

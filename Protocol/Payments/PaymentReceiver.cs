@@ -34,12 +34,14 @@ public sealed class PaymentReceiver
     private readonly SenderKeyCache keys;
     private readonly RedemptionQueue queue;
     private readonly SeenNonces nonces = new();
+    private readonly PerBlockLedgerView ledgerView;
     private long ticketsReceived;
 
     public PaymentReceiver(TicketIssuer issuer, ILedger ledger, SenderKeyCache keys, RedemptionQueue queue, Balances balances)
     {
         this.issuer = issuer;
         this.ledger = ledger;
+        ledgerView = new PerBlockLedgerView(ledger);
         this.keys = keys;
         this.queue = queue;
         Balances = balances;
@@ -103,13 +105,13 @@ public sealed class PaymentReceiver
         }
 
         var head = await ledger.GetHeadAsync(cancellationToken);
-        var self = await ledger.GetOrchestratorAsync(issuer.Recipient, cancellationToken);
+        var self = await ledgerView.SelfAsync(issuer.Recipient, head, cancellationToken);
         if (self is null || self.Stake.Sign <= 0)
         {
             return PaymentResult.Reject($"orchestrator {issuer.Recipient} is inactive in round {head.CurrentRound}, cannot process payments", sender: sender, price: payment.ExpectedPrice);
         }
 
-        var senderInfo = await ledger.GetSenderAsync(sender, cancellationToken);
+        var senderInfo = await ledgerView.SenderAsync(sender, head, cancellationToken);
         if (senderInfo.WithdrawRound != 0 && senderInfo.WithdrawRound <= head.CurrentRound + 1)
         {
             return PaymentResult.Reject($"deposit and reserve for sender {sender} is set to unlock soon", sender: sender, price: payment.ExpectedPrice);

@@ -355,7 +355,7 @@ public sealed class ExperimentTests
     }
 
     [Fact]
-    public async Task Overhead_generates_a_topology_with_the_zero_latency_runner_and_compares_against_the_bare_proxy()
+    public async Task Overhead_measures_yarp_hops_nginx_three_payment_settings_and_the_network_size_sweep_in_one_report()
     {
         await using var gateway = await FakeGateway.InstantAsync();
         var launcher = new FakeLauncher(gateway.Url);
@@ -363,21 +363,33 @@ public sealed class ExperimentTests
         try
         {
             var (code, output, err) = await Run(launcher, "overhead", "--rate", "20", "--duration", "1s", "--warm-up", "0s",
-                "--throughput-duration", "1s", "--copies", "2", "--pause", "0s", "--out", outDir, "--payments-off", "Payments__Mode=off-chain");
+                "--throughput-duration", "1s", "--copies", "2", "--pause", "0s", "--out", outDir, "--replicas", "1", "--sweep-duration", "1s");
 
             code.ShouldBe(0, err);
-            output.ShouldContain("overhead: bare proxy");
-            var topologies = string.Join("\n", launcher.Topologies);
-            topologies.ShouldContain("\"runner\": \"external\"");
-            topologies.ShouldContain("Payments__Mode");
+            output.ShouldContain("overhead: YARP hop");
+            var topologies = launcher.Topologies;
+            topologies.Count.ShouldBe(4); // three payment settings and one sweep network
+            topologies[0].ShouldContain("\"runner\": \"external\"");
+            topologies[0].ShouldNotContain("payments");
+            topologies[1].ShouldContain("\"payments\": {}");
+            topologies[2].ShouldContain("\"ticketEV\": \"1000\""); // the stand-in charges 1000 wei per job
+            topologies[3].ShouldContain("\"replicas\": 1");
             var summary = ReportFiles.ReadSummary(outDir);
+            var nginx = LivepeerAspire.LoadTests.Experiments.Overhead.NginxHop.Binary is null ? Array.Empty<string>() : ["nginx latency", "nginx throughput"];
             summary.Runs.Select(r => r.Label).ShouldBe(
             [
-                "bare proxy latency", "bare proxy throughput", "gateway (payments on) latency", "gateway (payments on) throughput",
+                "1 YARP hop latency", "1 YARP hop throughput", "2 YARP hops latency", "2 YARP hops throughput", .. nginx,
                 "gateway (payments off) latency", "gateway (payments off) throughput",
+                "gateway (payments on, default ticket EV) latency", "gateway (payments on, default ticket EV) throughput",
+                "gateway (payments on, 1 ticket/job) latency", "gateway (payments on, 1 ticket/job) throughput",
+                "sweep: 1 orchestrator",
             ]);
             summary.Runs.ShouldAllBe(r => r.Overall.Ok == r.Overall.Count && r.Overall.Count > 0);
-            summary.Sections.First().Rows.Count.ShouldBe(3);
+            summary.Runs.ShouldAllBe(r => r.Overall.Latency.Min >= 0);
+            var overhead = summary.Sections.First(x => x.Title == "Gateway overhead");
+            overhead.Rows.Count.ShouldBe(5 + (nginx.Length / 2));
+            overhead.Rows.Single(r => r[0] == "gateway (payments off)")[1].ShouldBe("2 YARP hops");
+            summary.Sections.Single(x => x.Title == "Cost that grows with the network").Rows.Single()[0].ShouldBe("1");
             launcher.Stopped.ShouldBe(launcher.Topologies.Count);
         }
         finally

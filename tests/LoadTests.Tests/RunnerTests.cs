@@ -52,6 +52,24 @@ public sealed class RunnerTests
     }
 
     [Fact]
+    public async Task No_request_is_sent_before_its_intended_time()
+    {
+        // Task.Delay alone returns up to ~2 ms early; with an instant target that showed as negative latencies.
+        await using var server = await FakeGateway.InstantAsync();
+        var scenario = Scenario("text-to-image");
+        var plan = JobPlan.Create(scenario, new InjectSimulation(250, TimeSpan.FromSeconds(1)), TimeSpan.Zero, 1000, 1);
+        using var http = RunExecutor.CreateHttpClient();
+        var runner = new LoadRunner(http, TimeProvider.System);
+
+        var records = await runner.RunAsync(plan, new JobRequestFactory(server.Url, scenario, 1), new RunOptions { Gateway = server.Url }, new RunProgress(), CancellationToken.None);
+
+        records.Count.ShouldBe(250);
+        records.ShouldAllBe(r => r.IsOk);
+        records.ShouldAllBe(r => r.LagMs >= 0);
+        records.ShouldAllBe(r => r.LatencyMs >= r.ServiceMs && r.ServiceMs > 0);
+    }
+
+    [Fact]
     public async Task Latency_runs_from_the_intended_send_time_not_the_actual_one()
     {
         await using var server = await FakeGateway.InstantAsync();

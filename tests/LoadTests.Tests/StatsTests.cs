@@ -1,3 +1,5 @@
+using LivepeerAspire.LoadTests.Jobs;
+using LivepeerAspire.LoadTests.Load;
 using LivepeerAspire.LoadTests.Running;
 using LivepeerAspire.LoadTests.Stats;
 
@@ -138,5 +140,54 @@ public sealed class StatsTests
         slo.Meets(fast with { EndMs = 1500 }).ShouldBeFalse();
         slo.Meets(fast with { Outcome = Outcomes.Error }).ShouldBeFalse();
         Slo.None.Meets(fast with { EndMs = 1e9 }).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void A_generator_that_falls_behind_is_flagged_and_its_lag_kept_apart_from_latency()
+    {
+        // The schedule asks for 100/s for 2 s; the generator manages one send every 20 ms, so request i goes out
+        // at 20·i ms instead of 10·i ms and its lag grows to about a second. Every answer takes 5 ms.
+        ScenarioCatalog.TryResolve("text-to-image", out var scenario, out var error).ShouldBeTrue(error);
+        var plan = JobPlan.Create(scenario!, new InjectSimulation(100, TimeSpan.FromSeconds(2)), TimeSpan.Zero, 1000, 1);
+        var records = plan.Requests.Select(p => new RequestRecord
+        {
+            Index = p.Index, Job = "text-to-image", Phase = "measure", Status = 200, Outcome = Outcomes.Ok,
+            IntendedMs = p.Intended!.Value.TotalMilliseconds, SentMs = 20.0 * p.Index, EndMs = (20.0 * p.Index) + 5,
+        }).ToList();
+
+        var summary = SummaryBuilder.Build("behind", scenario!, plan, records, Slo.None, TimeSpan.FromSeconds(30));
+
+        plan.Requests.Count.ShouldBe(200);
+        summary.Overall.Latency.Min.ShouldBeGreaterThanOrEqualTo(0);
+        summary.Overall.Latency.Min.ShouldBe(5);                 // request 0 was on time
+        summary.Overall.Latency.Max.ShouldBe((199 * 10) + 5);     // lag (1990 ms) + 5 ms: late sends count in latency
+        summary.Overall.ServiceTime.Max.ShouldBe(5);             // … but not in the service time
+        summary.SendLag.Min.ShouldBe(0);
+        summary.SendLag.Max.ShouldBe(199 * 10);
+        summary.SendLag.P50.ShouldBe(99 * 10);                   // nearest rank: the 100th of 200 lags
+        summary.TargetRps.ShouldBe(100);
+        summary.AchievedRps.ShouldBe(200 / ((199 * 0.020) + 0.010), 1e-9);
+        summary.GeneratorOverloaded.ShouldBeTrue();
+        summary.OverloadReason.ShouldContain("of the 100/s asked for");
+        summary.OverloadReason.ShouldContain($"p99 send lag {summary.SendLag.P99:0.#} ms");
+    }
+
+    [Fact]
+    public void A_generator_that_keeps_up_is_not_flagged()
+    {
+        ScenarioCatalog.TryResolve("text-to-image", out var scenario, out var error).ShouldBeTrue(error);
+        var plan = JobPlan.Create(scenario!, new InjectSimulation(100, TimeSpan.FromSeconds(2)), TimeSpan.Zero, 1000, 1);
+        var records = plan.Requests.Select(p => new RequestRecord
+        {
+            Index = p.Index, Job = "text-to-image", Phase = "measure", Status = 200, Outcome = Outcomes.Ok,
+            IntendedMs = p.Intended!.Value.TotalMilliseconds, SentMs = p.Intended!.Value.TotalMilliseconds + 0.5,
+            EndMs = p.Intended!.Value.TotalMilliseconds + 5,
+        }).ToList();
+
+        var summary = SummaryBuilder.Build("on time", scenario!, plan, records, Slo.None, TimeSpan.FromSeconds(30));
+
+        summary.GeneratorOverloaded.ShouldBeFalse(summary.OverloadReason);
+        summary.SendLag.P99.ShouldBe(0.5);
+        summary.Overall.Latency.P50.ShouldBe(5);
     }
 }

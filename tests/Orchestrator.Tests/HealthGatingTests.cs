@@ -92,4 +92,54 @@ public sealed class HealthGatingTests
         lifetime.ApplicationStopping.IsCancellationRequested.ShouldBeTrue();
         Environment.ExitCode = 0;
     }
+
+    [Fact]
+    public async Task A_ready_runner_that_stops_answering_health_takes_no_jobs_and_leaves_discovery_until_it_answers_again()
+    {
+        await using var runner = await FakeRunner.StartAsync();
+        await using var orch = await OrchestratorHost.StartAsync(Models(runner), new() { ["Orchestrator:RunnerHealthInterval"] = "50ms" });
+        await orch.WaitReadyAsync();
+        (await orch.Client.PostAsync("/text-to-image", T2i)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await CapacityAsync(orch)).ShouldBe(1u);
+
+        runner.HealthStatus = null;
+        await WaitUntilAsync(async () => await CapacityAsync(orch) is null);
+
+        var refused = await orch.Client.PostAsync("/text-to-image", T2i);
+        refused.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        (await Errors.DetailAsync(refused)).ShouldBe("insufficient capacity");
+        var health = await orch.Client.GetAsync("/health");
+        health.StatusCode.ShouldBe(HttpStatusCode.OK, "degraded, not down: the orchestrator itself still serves");
+        (await health.Content.ReadAsStringAsync()).ShouldBe("Degraded");
+
+        runner.HealthStatus = "OK";
+        await WaitUntilAsync(async () => await CapacityAsync(orch) == 1u);
+        (await orch.Client.PostAsync("/text-to-image", T2i)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    /// <summary>The text-to-image capacity GetOrchestrator advertises; null when the capability is not offered.</summary>
+    private static async Task<uint?> CapacityAsync(OrchestratorHost orch)
+    {
+        var content = new ByteArrayContent([]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-protobuf");
+        var response = await orch.Client.PostAsync("/getOrchestrator", content);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var info = Protocol.Net.OrchestratorInfo.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync());
+        return info.Capabilities.Capacities.TryGetValue(27, out var capacity) ? capacity : null;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        (await condition()).ShouldBeTrue("the condition did not hold within 15 s");
+    }
 }

@@ -27,6 +27,20 @@ public static class CpuTimeThroughput
             Measure("sender cache verify (lookup + verify)", implementation, () => bench.SenderCacheVerify(), perOperation);
         }
 
+        var validation = new TicketValidationBenchmarks();
+        validation.Setup();
+        try
+        {
+            // Per ticket, side by side: the orchestrator's whole validation of a one-ticket payment against a raw verify.
+            MeasureBatches("raw libsecp256k1 verify (cached key)", "native", () => { }, () => validation.RawVerify(), perOperation);
+            MeasureBatches("validate + credit a 1-ticket payment", "orchestrator", validation.PreparePayments, () => validation.ValidateOneTicketPayments().GetAwaiter().GetResult(), perOperation);
+            MeasureBatches("create a 1-ticket payment", "gateway", validation.PrepareParams, () => validation.CreateOneTicketPayments().GetAwaiter().GetResult(), perOperation);
+        }
+        finally
+        {
+            validation.Cleanup();
+        }
+
         var nethereum = new NethereumSignerBenchmarks();
         nethereum.Setup();
         Measure("abi.encodePacked of a ticket", "project Ticket.Flatten", () => nethereum.ProjectFlatten(), perOperation);
@@ -60,6 +74,28 @@ public static class CpuTimeThroughput
 
         var cpu = ThreadCpuSeconds() - cpuStart;
         Console.WriteLine($"| {name} | {implementation} | {ops / cpu:N0} | {ops / wall.Elapsed.TotalSeconds:N0} | {ops:N0} |");
+    }
+
+    /// <summary>Batches of <see cref="TicketValidationBenchmarks.Batch"/> operations, each after an untimed preparation.</summary>
+    private static void MeasureBatches(string name, string implementation, Action prepare, Action batch, TimeSpan duration)
+    {
+        prepare();
+        batch();
+        double cpu = 0;
+        double wallSeconds = 0;
+        long ops = 0;
+        while (wallSeconds < duration.TotalSeconds)
+        {
+            prepare();
+            var wall = Stopwatch.StartNew();
+            var cpuStart = ThreadCpuSeconds();
+            batch();
+            cpu += ThreadCpuSeconds() - cpuStart;
+            wallSeconds += wall.Elapsed.TotalSeconds;
+            ops += TicketValidationBenchmarks.Batch;
+        }
+
+        Console.WriteLine($"| {name} | {implementation} | {ops / cpu:N0} | {ops / wallSeconds:N0} | {ops:N0} |");
     }
 
     private static double ThreadCpuSeconds()

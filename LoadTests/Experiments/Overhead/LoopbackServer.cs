@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace LivepeerAspire.LoadTests.Experiments.Overhead;
@@ -17,11 +18,12 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     public Uri Url { get; }
 
-    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> configure, int port = 0)
+    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> configure, int port = 0, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         configure(app);
         await app.StartAsync();

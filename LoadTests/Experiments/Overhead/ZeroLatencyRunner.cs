@@ -8,7 +8,7 @@ namespace LivepeerAspire.LoadTests.Experiments.Overhead;
 
 /// <summary>
 /// An ai-runner that answers at once: the far end of the overhead experiment, so that what is measured is the
-/// path in front of it (gateway + orchestrator, or a bare proxy), not GPU work.
+/// path in front of it (gateway + orchestrator, YARP hops or nginx), not GPU work.
 /// </summary>
 public static class ZeroLatencyRunner
 {

@@ -140,5 +140,36 @@ public sealed class OtherManifestTests : IDisposable
         models.RootElement[1].GetProperty("url").GetString()!.ShouldStartWith("http://127.0.0.1:");
     }
 
+    [Fact]
+    public async Task A_runner_container_gets_its_aiModels_entry_and_optimization_flags_as_environment_and_its_volumes()
+    {
+        var file = Path.Combine(directory, "gpu-host.json");
+        File.WriteAllText(file, """
+            { "gateway": { "port": 0 }, "orchestrators": [ { "name": "gpu", "gpus": [
+                { "pipeline": "text-to-image", "model": "SG161222/RealVisXL_V4.0_Lightning", "runner": "container",
+                  "image": "livepeer/ai-runner:latest", "containerGpus": "0", "volumes": ["/var/lib/livepeer/models:/models:ro"],
+                  "optimization_flags": { "SFAST": true, "DEEPCACHE": "false" }, "environment": { "VERBOSE_LOGGING": "1" } } ] } ] }
+            """);
+        var manifest = await Manifest.PublishAsync(file, Path.Combine(directory, "out-gpu"));
+
+        manifest.Env("runner-gpu-gpu0", "PIPELINE").ShouldBe("text-to-image");
+        manifest.Env("runner-gpu-gpu0", "MODEL_ID").ShouldBe("SG161222/RealVisXL_V4.0_Lightning");
+        manifest.Env("runner-gpu-gpu0", "SFAST").ShouldBe("true");
+        manifest.Env("runner-gpu-gpu0", "DEEPCACHE").ShouldBe("false");
+        manifest.Env("runner-gpu-gpu0", "VERBOSE_LOGGING").ShouldBe("1");
+        var mount = manifest["runner-gpu-gpu0"].GetProperty("bindMounts")[0];
+        mount.GetProperty("source").GetString()!.ShouldEndWith("var/lib/livepeer/models", customMessage: "the manifest writes host paths relative to itself");
+        mount.GetProperty("target").GetString().ShouldBe("/models");
+        mount.GetProperty("readOnly").GetBoolean().ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("docker", "all", "--gpus all")]
+    [InlineData("docker", "0,1", "--gpus \"device=0,1\"")]
+    [InlineData("podman", "all", "--device nvidia.com/gpu=all")]
+    [InlineData("podman", "0,1", "--device nvidia.com/gpu=0 --device nvidia.com/gpu=1")]
+    public void A_GPU_request_becomes_the_engines_own_runtime_arguments(string engine, string request, string expected) =>
+        string.Join(' ', new LivepeerAspire.AppHost.Resources.ContainerEngine(engine, null).GpuArgs(request)).ShouldBe(expected);
+
     public void Dispose() => Directory.Delete(directory, recursive: true);
 }

@@ -50,18 +50,46 @@ public abstract class TopologyNetworkFixture(string topologyFileName) : IAsyncLi
         throw new InvalidOperationException("LivepeerAspire.sln not found above " + AppContext.BaseDirectory);
     }
 
-    public async Task InitializeAsync() =>
-        _network = await LivepeerNetwork.StartAsync(new LivepeerNetworkOptions
+    /// <summary>Resources this collection's topology is meant to fail; the network is ready without them.</summary>
+    protected virtual IReadOnlySet<string> ExpectedFailures { get; } = new HashSet<string>();
+
+    /// <summary>Anything the topology needs before the AppHost starts (a locally built image).</summary>
+    protected virtual Task PrepareAsync() => Task.CompletedTask;
+
+    /// <summary>Removes what DCP may leave behind when a start fails (containers); runs after the network is stopped.</summary>
+    protected virtual Task CleanUpAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        await PrepareAsync();
+        try
         {
-            TopologyFile = NetworkFixture.TopologyPath(topologyFileName),
-            HealthyTimeout = TimeSpan.FromMinutes(4),
-        });
+            _network = await LivepeerNetwork.StartAsync(new LivepeerNetworkOptions
+            {
+                TopologyFile = NetworkFixture.TopologyPath(topologyFileName),
+                HealthyTimeout = TimeSpan.FromMinutes(4),
+                ExpectedFailures = ExpectedFailures,
+            });
+        }
+        catch
+        {
+            await CleanUpAsync();
+            throw;
+        }
+    }
 
     public async Task DisposeAsync()
     {
-        if (_network is not null)
+        try
         {
-            await _network.DisposeAsync();
+            if (_network is not null)
+            {
+                await _network.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await CleanUpAsync();
         }
     }
 

@@ -28,4 +28,15 @@ public sealed class DurationConfigurationTests
         code.ShouldBe(2);
         stderr.ShouldBe("orchestrator: refusing to start: Orchestrator:RunnerCallTimeout (Orchestrator__RunnerCallTimeout) = 'soon' cannot be read; use " + GoDuration.AcceptedForms);
     }
+
+    [Theory]
+    [InlineData("zz")]
+    [InlineData("0x1234")]
+    public async Task An_eth_address_it_cannot_read_stops_the_orchestrator_with_one_line_naming_key_and_value(string value)
+    {
+        var (code, _, stderr) = await ServiceProcess.RunAsync("Orchestrator.dll", new Dictionary<string, string> { ["Orchestrator__EthAddress"] = value }, TimeSpan.FromSeconds(60), until: null);
+
+        code.ShouldBe(2);
+        stderr.ShouldBe($"orchestrator: refusing to start: invalid configuration: Orchestrator:EthAddress '{value}' is not an ETH address; use 40 hex digits, 0x optional (go-livepeer -ethOrchAddr)");
+    }
 }
