@@ -61,6 +61,13 @@ public sealed class JobDispatcher(
                 var behindOthers = place is null && slots.Candidates > 0 && queue.Waiting(target) > 0;
                 if (slots.AllBusy || behindOthers)
                 {
+                    if (behindOthers && slots.Free > 0)
+                    {
+                        // A newcomer sees a free slot that the line has not been woken for: it belongs to the head.
+                        queue.SlotFreed(target);
+                        version = queue.Version(target);
+                    }
+
                     var holdsPlace = place is not null;
                     place ??= queue.NewPlace();
                     var waitStarted = time.GetTimestamp();
