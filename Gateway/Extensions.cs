@@ -1,3 +1,4 @@
+using LivepeerAspire.Gateway.Access;
 using LivepeerAspire.Gateway.Api;
 using LivepeerAspire.Gateway.Discovery;
 using LivepeerAspire.Gateway.Forwarding;
@@ -69,6 +70,7 @@ public static class GatewayExtensions
         services.AddSingleton<JobRunner>();
         services.AddSingleton<AsyncJobs>();
         services.AddHostedService(sp => sp.GetRequiredService<AsyncJobs>());
+        builder.AddGatewayAccess();
         return builder;
     }
 
@@ -82,6 +84,7 @@ public static class GatewayExtensions
             app.Logger.LogWarning("audio-to-text requests will be answered 503: {Reason}", AudioProbe.MissingToolMessage);
         }
 
+        app.UseGatewayAccess();
         app.MapPipelineApi();
         app.MapOpenAiApi();
         app.MapAdminApi();

@@ -1,6 +1,12 @@
 using LivepeerAspire.Gateway;
+using LivepeerAspire.Gateway.Access;
 using LivepeerAspire.ServiceDefaults;
 using LivepeerAspire.ServiceDefaults.Configuration;
+
+if (KeysCli.Handles(args))
+{
+    return await KeysCli.RunAsync(args, Console.Out, Console.Error);
+}
 
 return StartupFailure.Run("gateway", () =>
 {

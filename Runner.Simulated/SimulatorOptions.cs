@@ -17,6 +17,9 @@ public sealed class SimulatorOptions
     /// <summary>Path of the GPU profile file; absent: the built-in Profiles/gpu-profiles.json.</summary>
     public string? ProfilesFile { get; set; }
 
+    /// <summary>When set, changing faults (POST/DELETE /admin/gpus/{id}/faults) needs <c>Authorization: Bearer &lt;token&gt;</c>; the AppHost sets it for networks with gateway access control.</summary>
+    public string? AdminToken { get; set; }
+
     public static string DefaultProfilesPath => Path.Combine(AppContext.BaseDirectory, "Profiles", "gpu-profiles.json");
 
     public static string DefaultFleetPath => Path.Combine(AppContext.BaseDirectory, "Fleet", "default-fleet.json");

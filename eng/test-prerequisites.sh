@@ -11,7 +11,8 @@ flock 9
 
 # Debian packages: libsecp256k1 (the fast ticket signatures the benchmarks and vector tests check), chromium (the
 # dashboard browser test), Node.js and npm (the official JavaScript clients), ffmpeg (ffprobe measures audio, as
-# go-livepeer does; the tests also encode MP3, FLAC, Ogg and M4A with it) and sox.
+# go-livepeer does; the tests also encode MP3, FLAC, Ogg and M4A with it), sox and postgresql (the gateway's usage
+# database in the access-postgres network tests; the AppHost runs Debian's server from /usr/lib/postgresql).
 need=()
 ldconfig -p 2>/dev/null | grep -q 'libsecp256k1\.so\.1' || need+=(libsecp256k1-1)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -19,6 +20,7 @@ command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || need+=(sox)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 # podman and runc: the container runner path (issue 18). No Docker engine runs on these machines; podman needs no
 # daemon, and Debian's default crun fails here on rlimits and hybrid cgroups, so runc it is.
 command -v podman >/dev/null 2>&1 || need+=(podman)

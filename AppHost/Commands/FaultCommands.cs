@@ -1,5 +1,6 @@
 using System.Text;
 using LivepeerAspire.AppHost.Resources;
+using LivepeerAspire.AppHost.Topology;
 
 namespace LivepeerAspire.AppHost.Commands;
 
@@ -24,7 +25,7 @@ internal static class FaultCommands
         foreach (var (name, displayName, body) in All)
         {
             orchestrator.WithCommand(name, displayName,
-                context => SendAsync(simulator.Url(), gpuIds, body, context.CancellationToken),
+                context => SendAsync(simulator.Url(), SimulatorAdminToken.Of(simulator.Resource), gpuIds, body, context.CancellationToken),
                 new CommandOptions
                 {
                     Description = body is null ? "Clear every fault on this orchestrator's simulated GPUs" : $"POST {body} to each of its simulated GPUs",
@@ -37,7 +38,7 @@ internal static class FaultCommands
         return orchestrator;
     }
 
-    private static async Task<ExecuteCommandResult> SendAsync(string simulatorUrl, IReadOnlyList<string> gpuIds, string? body, CancellationToken ct)
+    private static async Task<ExecuteCommandResult> SendAsync(string simulatorUrl, string? token, IReadOnlyList<string> gpuIds, string? body, CancellationToken ct)
     {
         using var http = LoopbackHttp.Create(TimeSpan.FromSeconds(5));
         foreach (var gpu in gpuIds)
@@ -48,6 +49,11 @@ internal static class FaultCommands
                 using var request = body is null
                     ? new HttpRequestMessage(HttpMethod.Delete, uri)
                     : new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                if (token is not null)
+                {
+                    request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                }
+
                 using var response = await http.SendAsync(request, ct);
                 if (!response.IsSuccessStatusCode)
                 {

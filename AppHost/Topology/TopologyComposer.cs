@@ -157,6 +157,11 @@ public static class TopologyComposer
             }
         }
 
+        if (topology.Gateway.Access is { } access)
+        {
+            GatewayAccessComposer.Configure(builder, gateway, access, runDirectory, simulator);
+        }
+
         foreach (var (key, value) in topology.Gateway.Environment)
         {
             gateway.WithEnvironment(key, value);

@@ -35,6 +35,9 @@ public sealed record GatewaySpec
     public string? Strategy { get; init; }
 
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><c>"auth"</c>: API keys, budgets, rate limits and usage records; null = an open gateway.</summary>
+    public GatewayAccessSpec? Access { get; init; }
 }
 
 public sealed record OrchestratorSpec

@@ -13,7 +13,7 @@ namespace LivepeerAspire.AppHost.Topology;
 public static partial class TopologyReader
 {
     private static readonly string[] RootKeys = ["$schema", "name", "description", "timeScale", "seed", "simulator", "gateway", "dashboard", "orchestrators", "resources", "payments"];
-    private static readonly string[] GatewayKeys = ["port", "strategy", "environment"];
+    private static readonly string[] GatewayKeys = ["port", "strategy", "environment", "auth"];
     private static readonly string[] OrchestratorKeys = ["name", "stake", "port", "replicas", "environment", "gpus"];
     private static readonly string[] GpuKeys =
     [
@@ -94,6 +94,7 @@ public static partial class TopologyReader
                         Port = r.OptionalPort(gatewayObject, "$.gateway", "port") ?? 9935,
                         Strategy = r.OptionalString(gatewayObject, "$.gateway", "strategy"),
                         Environment = r.Environment(gatewayObject, "$.gateway"),
+                        Access = gatewayObject.TryGetValue("auth", out var auth) ? GatewayAccessSpec.Read(auth, file) : null,
                     },
                 Orchestrators = orchestrators,
                 Resources = root.TryGetValue("resources", out var res)

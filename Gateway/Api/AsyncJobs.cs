@@ -126,6 +126,11 @@ public sealed class AsyncJobs(IOptions<AsyncJobsOptions> options, TimeProvider t
         {
             result = ErrorResult(ShutdownMessage);
         }
+        catch (GatewayError e)
+        {
+            // Refused on the way, e.g. a payment the caller's budget cannot cover: the reason, not an internal error.
+            result = ErrorResult(e.Message);
+        }
         catch (Exception e)
         {
             logger.LogError(e, "async job {RequestId} failed inside the gateway", id);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LivepeerAspire.Gateway.Access;
 using LivepeerAspire.Gateway.Forwarding;
 using LivepeerAspire.Gateway.Observability;
 using LivepeerAspire.Gateway.Timeouts;
@@ -16,6 +17,7 @@ public sealed class JobRunner(
     OrchestratorForwarder forwarder,
     Deadlines deadlines,
     GatewayMetrics metrics,
+    IJobAccounting access,
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
@@ -29,6 +31,7 @@ public sealed class JobRunner(
             var job = await parser.ParseAsync(context, pipeline).ConfigureAwait(false);
             job.StartedTimestamp = started;
             job.Deadline = deadline;
+            access.Admit(context, job);
             var sink = job.Stream ? new LivepeerSseSink(context.Response) : null;
             var outcome = await DispatchAsync(job, sink, context.RequestAborted).ConfigureAwait(false);
             if (outcome.Ok && !outcome.Committed)
@@ -56,6 +59,7 @@ public sealed class JobRunner(
             var job = await parser.ParseAsync(context, pipeline).ConfigureAwait(false);
             job.StartedTimestamp = started;
             job.Deadline = deadline;
+            access.Admit(context, job);
             var id = jobs.Start(async stopping =>
             {
                 var outcome = await DispatchAsync(job, null, stopping).ConfigureAwait(false);
@@ -107,6 +111,7 @@ public sealed class JobRunner(
             var job = await parser.LlmJobAsync(ToLlmRequest(request), context.RequestAborted).ConfigureAwait(false);
             job.StartedTimestamp = started;
             job.Deadline = deadline;
+            access.Admit(context, job);
             var sink = job.Stream ? new OpenAiSseSink(context.Response, job.ModelId, request.StreamOptions?.IncludeUsage == true) : null;
             var outcome = await DispatchAsync(job, sink, context.RequestAborted).ConfigureAwait(false);
             if (outcome.Ok && !outcome.Committed)
@@ -252,6 +257,7 @@ public sealed class JobRunner(
         var took = time.GetElapsedTime(started);
         var status = outcome.Ok ? 200 : outcome.Status;
         metrics.Request(job.Pipeline.Name, status, outcome.Session?.Key, took, outcome.TimeToFirstToken, outcome.Attempts);
+        access.Record(job, outcome, status, took);
         logger.LogInformation(
             "job {Pipeline} model={Model} status={Status} orchestrator={Orchestrator} attempts={Attempts} fee={Fee} latency_ms={Latency} ttft_ms={Ttft} failovers=[{Failovers}]{Error}",
             job.Pipeline.Name,

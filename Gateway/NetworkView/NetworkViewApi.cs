@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LivepeerAspire.Gateway.Access;
 using LivepeerAspire.Gateway.Discovery;
 using LivepeerAspire.Gateway.Forwarding;
 
@@ -27,6 +28,17 @@ internal static class NetworkViewApi
 
             var statuses = await Task.WhenAll(urls.OrderBy(u => u.ToString(), StringComparer.Ordinal).Select(u => StatusOfAsync(http, u, ct)));
             return Results.Json(new JsonArray(statuses));
+        });
+        app.MapGet("/network/keys", (IServiceProvider services) =>
+        {
+            if (services.GetService<KeyRegistry>() is not { } keys)
+            {
+                return Results.Json(new JsonObject { ["enabled"] = false, ["keys"] = new JsonArray() });
+            }
+
+            var ledger = services.GetRequiredService<SpendLedger>();
+            var limits = services.GetRequiredService<KeyRateLimits>();
+            return Results.Json(new JsonObject { ["enabled"] = true, ["keys"] = new JsonArray(keys.All.Select(k => (JsonNode)AccessAdminApi.View(k, ledger, limits)).ToArray()) });
         });
         return app;
     }

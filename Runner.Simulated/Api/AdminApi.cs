@@ -27,6 +27,7 @@ public static class AdminApi
     public static void Map(IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/admin/gpus");
+        admin.AddEndpointFilter(RequireTokenToChangeFaults);
         admin.MapGet("/", (SimulatedFleet fleet) => Results.Json(fleet.Gpus.Select(Status), Json));
         admin.MapGet("/{gpuId}", (SimulatedFleet fleet, string gpuId) =>
             fleet.TryGet(gpuId, out var gpu) ? Results.Json(Status(gpu), Json) : UnknownGpu(fleet, gpuId));
@@ -94,6 +95,27 @@ public static class AdminApi
 
     private static IResult BadRequest(string message) =>
         Results.Json(new { detail = new { msg = message } }, Json, statusCode: StatusCodes.Status400BadRequest);
+
+    private static async ValueTask<object?> RequireTokenToChangeFaults(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var token = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<SimulatorOptions>>().Value.AdminToken;
+        if (string.IsNullOrEmpty(token) || HttpMethods.IsGet(http.Request.Method))
+        {
+            return await next(context);
+        }
+
+        var presented = System.Text.Encoding.UTF8.GetBytes(http.Request.Headers.Authorization.ToString());
+        var expected = System.Text.Encoding.UTF8.GetBytes("Bearer " + token);
+        if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(presented, expected))
+        {
+            return await next(context);
+        }
+
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Json(new { detail = new { msg = "changing faults needs the simulator's admin token (Simulator:AdminToken) as Authorization: Bearer <token>" } },
+            Json, statusCode: StatusCodes.Status401Unauthorized);
+    }
 
     private static IResult UnknownGpu(SimulatedFleet fleet, string gpuId) =>
         Results.Json(new { detail = new { msg = $"unknown GPU '{gpuId}'; this simulator has: {string.Join(", ", fleet.Gpus.Select(g => g.Id))}" } },

@@ -46,7 +46,7 @@ public sealed class RunnerImageTests(EngineFixture engine, ITestOutputHelper out
 
     private static Uri BaseUrl(IContainer container) => new($"http://127.0.0.1:{container.GetMappedPublicPort(8000)}/");
 
-    /// <summary>The orchestrator's start-up checks, run by its own RunnerStartup against the container's mapped port.</summary>
+    /// <summary>The orchestrator's start-up checks, run by its own RunnerStartup against the container's mapped port (no health watch afterwards).</summary>
     private static async Task<RunnerEndpoint> OrchestratorChecksAsync(Uri url, string pipeline, string model)
     {
         var file = Path.Combine(Directory.CreateTempSubdirectory("aimodels-").FullName, "aiModels.json");
@@ -56,7 +56,7 @@ public sealed class RunnerImageTests(EngineFixture engine, ITestOutputHelper out
         }));
         var catalog = new ModelCatalog(AiModelsLoader.LoadFile(file, null));
         using var handler = new SocketsHttpHandler();
-        var startup = new RunnerStartup(catalog, new RunnerHttp(handler), Options.Create(new OrchestratorOptions()), TimeProvider.System,
+        var startup = new RunnerStartup(catalog, new RunnerHttp(handler), Options.Create(new OrchestratorOptions { RunnerHealthInterval = TimeSpan.Zero }), TimeProvider.System,
             new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance), NullLogger<RunnerStartup>.Instance);
         await startup.StartAsync(CancellationToken.None);
         await startup.ExecuteTask!.WaitAsync(TimeSpan.FromMinutes(1));

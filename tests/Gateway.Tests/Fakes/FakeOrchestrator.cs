@@ -49,6 +49,9 @@ public sealed class FakeOrchestrator : IAsyncDisposable
 
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>Pause after each streamed LLM chunk, so a test can act while a stream runs.</summary>
+    public TimeSpan ChunkDelay { get; set; } = TimeSpan.Zero;
+
     public byte[] Address { get; set; } = new byte[20];
 
     public string Url { get; private set; } = "";
@@ -235,6 +238,11 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             var chunk = $$$"""{"id":"chatcmpl-1","model":"{{{model}}}","created":1735689600,"usage":{"prompt_tokens":3,"completion_tokens":{{{i + 1}}},"total_tokens":{{{i + 4}}}},"choices":[{"index":0,"finish_reason":"","delta":{"role":"assistant","content":"{{{words[i]}}}"},"message":null}]}""";
             await context.Response.WriteAsync("data: " + chunk + "\n\n");
             await context.Response.Body.FlushAsync();
+            if (ChunkDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(ChunkDelay);
+            }
+
             if (Mode == FakeMode.BreakMidStream)
             {
                 await Task.Delay(300);

@@ -26,7 +26,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<GatewayHost> StartAsync(IReadOnlyList<FakeOrchestrator> orchestrators, Dictionary<string, string?>? settings = null)
+    public static async Task<GatewayHost> StartAsync(IReadOnlyList<FakeOrchestrator> orchestrators, Dictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var config = new Dictionary<string, string?>
         {
@@ -45,6 +45,7 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(config);
         builder.AddServiceDefaults();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        configure?.Invoke(builder);
         builder.AddGatewayServices();
         var app = builder.Build();
         app.MapDefaultEndpoints();

@@ -15,7 +15,7 @@ internal sealed class SimulatorHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> factory;
     private readonly string fleetPath;
 
-    public SimulatorHost(object fleet, TimeProvider? time = null)
+    public SimulatorHost(object fleet, TimeProvider? time = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         fleetPath = Path.Combine(Path.GetTempPath(), $"sim-fleet-{Guid.NewGuid():N}.json");
         File.WriteAllText(fleetPath, fleet as string ?? JsonSerializer.Serialize(fleet));
@@ -23,6 +23,11 @@ internal sealed class SimulatorHost : IAsyncDisposable
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Simulator:FleetFile", fleetPath);
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
+
             b.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
             if (time is not null)
             {
