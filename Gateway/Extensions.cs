@@ -5,6 +5,7 @@ using LivepeerAspire.Gateway.Forwarding;
 using LivepeerAspire.Gateway.NetworkView;
 using LivepeerAspire.Gateway.Observability;
 using LivepeerAspire.Gateway.Payments;
+using LivepeerAspire.Gateway.Queueing;
 using LivepeerAspire.Gateway.Selection;
 using LivepeerAspire.Gateway.Sessions;
 using LivepeerAspire.Gateway.Timeouts;
@@ -27,6 +28,7 @@ public static class GatewayExtensions
         AddValidated<LimitsOptions>(builder, LimitsOptions.Section, o => o.Validate());
         AddValidated<AsyncJobsOptions>(builder, AsyncJobsOptions.Section, o => o.Validate());
         AddValidated<PricingOptions>(builder, PricingOptions.SectionName, o => o.Validate());
+        AddValidated<QueueOptions>(builder, QueueOptions.Section, o => o.Validate());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
@@ -61,6 +63,7 @@ public static class GatewayExtensions
         services.AddHttpForwarder();
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         services.AddSingleton<OrchestratorForwarder>();
+        services.AddSingleton<CapacityQueue>();
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<JobParser>();

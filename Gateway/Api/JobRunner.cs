@@ -142,6 +142,11 @@ public sealed class JobRunner(
             if (!outcome.Ok && !outcome.Committed && outcome.Status != 499)
             {
                 JobResponseHeaders.Apply(context.Response, outcome.Session?.AdvertisedUri, outcome.Attempts, 0);
+                if (outcome.RetryAfter is { } retryAfter)
+                {
+                    context.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                }
+
                 await writeError(context, outcome.Status, outcome.Message).ConfigureAwait(false);
             }
 

@@ -58,4 +58,7 @@ public sealed record DispatchOutcome
     public TimeSpan? TimeToFirstToken { get; init; }
 
     public IReadOnlyList<string> FailoverReasons { get; init; } = [];
+
+    /// <summary>Set on a 503 from the capacity queue: when the client may try again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -1,6 +1,7 @@
 using LivepeerAspire.Protocol.Pipelines;
 using LivepeerAspire.Gateway.Observability;
 using LivepeerAspire.Gateway.Payments;
+using LivepeerAspire.Gateway.Queueing;
 using LivepeerAspire.Gateway.Selection;
 using LivepeerAspire.Gateway.Sessions;
 using LivepeerAspire.Gateway.Timeouts;
@@ -13,12 +14,15 @@ namespace LivepeerAspire.Gateway.Forwarding;
 /// capacity and ticket errors go to another orchestrator with a cooldown and no suspension; a bad request is
 /// returned to the client; timeouts and other errors suspend the orchestrator and go on — until the job's deadline,
 /// Timeouts:MaxAttempts tries, or no candidate is left (503 with the reasons). Optional hedging for non-streamed jobs.
+/// When every candidate is at capacity the job waits in the <see cref="CapacityQueue"/> (before any payment) until a
+/// slot frees, and goes on from there; capacity refusals do not count towards Timeouts:MaxAttempts.
 /// </summary>
 public sealed class JobDispatcher(
     AiSessionManager sessions,
     IPaymentSender payments,
     SpeedTracker speeds,
     Cooldowns cooldowns,
+    CapacityQueue queue,
     GatewayMetrics metrics,
     TimeProvider time,
     IOptionsMonitor<TimeoutOptions> timeouts)
@@ -28,10 +32,15 @@ public sealed class JobDispatcher(
     public async Task<DispatchOutcome> RunAsync(GatewayJob job, Sender send, CancellationToken cancellationToken)
     {
         var options = timeouts.CurrentValue;
+        var target = new PipelineModel(job.Pipeline, job.ModelId);
         var exclude = new HashSet<string>(StringComparer.Ordinal);
+        var refusedForCapacity = new HashSet<string>(StringComparer.Ordinal);
         var reasons = new List<string>();
         var attempts = 0;
-        while (attempts < options.MaxAttempts)
+        var counted = 0;
+        long? place = null;
+        var queued = TimeSpan.Zero;
+        while (counted < options.MaxAttempts)
         {
             var elapsed = time.GetElapsedTime(job.StartedTimestamp);
             var remaining = job.Deadline - elapsed;
@@ -43,6 +52,43 @@ public sealed class JobDispatcher(
             if (options.RetryWindow > TimeSpan.Zero && attempts > 0 && elapsed > options.RetryWindow)
             {
                 return Unavailable($"no orchestrators available within the {options.RetryWindow.TotalSeconds:0.###} s retry window", reasons, attempts);
+            }
+
+            if (queue.Options.Enabled)
+            {
+                var version = queue.Version(target);
+                var slots = sessions.Slots(job.Pipeline, job.ModelId, exclude, refusedForCapacity);
+                var behindOthers = place is null && slots.Candidates > 0 && queue.Waiting(target) > 0;
+                if (slots.AllBusy || behindOthers)
+                {
+                    if (behindOthers && slots.Free > 0)
+                    {
+                        // A newcomer sees a free slot that the line has not been woken for: it belongs to the head.
+                        queue.SlotFreed(target);
+                        version = queue.Version(target);
+                    }
+
+                    var holdsPlace = place is not null;
+                    place ??= queue.NewPlace();
+                    var waitStarted = time.GetTimestamp();
+                    var exit = await queue.WaitAsync(target, place.Value, holdsPlace, version, slots.FirstCooldownEnd, WaitLimit(job, elapsed, queued, options), cancellationToken)
+                        .ConfigureAwait(false);
+                    queued += time.GetElapsedTime(waitStarted);
+                    metrics.QueueExit(job.Pipeline.Name, exit.ToString());
+                    switch (exit)
+                    {
+                        case QueueExit.Woken:
+                            exclude.ExceptWith(refusedForCapacity);
+                            refusedForCapacity.Clear();
+                            continue;
+                        case QueueExit.Cancelled:
+                            return new DispatchOutcome { Status = 499, Message = "client closed the request while it waited for capacity", Attempts = attempts, FailoverReasons = reasons };
+                        case QueueExit.Full:
+                            return Busy($"every orchestrator for {job.Pipeline.Name} {job.ModelId} is at capacity and {queue.Options.MaxWaiting} jobs already wait (Queue:MaxWaiting)", reasons, attempts);
+                        default:
+                            return Busy($"every orchestrator for {job.Pipeline.Name} {job.ModelId} stayed at capacity while this job waited {queued.TotalSeconds:0.#} s", reasons, attempts);
+                    }
+                }
             }
 
             SelectionResult selected;
@@ -59,6 +105,7 @@ public sealed class JobDispatcher(
             }
 
             attempts++;
+            counted++;
             exclude.Add(session.Key);
             var attemptTimeout = AttemptTimeout(job, session, remaining, options);
             var useHedge = options.Hedging && !job.Stream;
@@ -92,6 +139,12 @@ public sealed class JobDispatcher(
 
             reasons.Add($"{winner.Key}: {result.Failure} {result.Message}".TrimEnd());
             metrics.Failover(job.Pipeline.Name, result.Failure?.ToString() ?? "error");
+            if (result.Failure == FailureKind.Capacity && queue.Options.Enabled)
+            {
+                refusedForCapacity.Add(winner.Key);
+                counted--;
+            }
+
             if (result.Failure == FailureKind.BadRequest)
             {
                 return new DispatchOutcome
@@ -148,6 +201,13 @@ public sealed class JobDispatcher(
         // that work, the same model AdaptiveStrategy.Expected predicts with, so queueing is not counted twice.
         var workAhead = session.InFlightWork;
         session.Begin(job.Units.Work);
+        var target = new PipelineModel(job.Pipeline, job.ModelId);
+        if (queue.Waiting(target) > 0 && sessions.Slots(job.Pipeline, job.ModelId, NoneExcluded, NoneExcluded).Free > 0)
+        {
+            // This job was woken for one slot and more are free (a cooldown of a larger GPU ended): the next one may go too.
+            queue.SlotFreed(target);
+        }
+
         AttemptResult result;
         using var attemptSpan = GatewayTelemetry.StartAttempt(job.Pipeline.Name, job.ModelId, session.Key, number);
         try
@@ -166,6 +226,13 @@ public sealed class JobDispatcher(
         GatewayTelemetry.AttemptEnded(attemptSpan, job.Pipeline.Name, result.Ok, result.Failure?.ToString(), result.Message);
 
         Account(job, session, payment, result, workAhead, time.GetElapsedTime(started), cancellationToken.IsCancellationRequested);
+        if (result.Failure is not (FailureKind.Capacity or FailureKind.Ticket))
+        {
+            // The attempt held one of that orchestrator's slots, which is free now whatever an earlier 503 said.
+            cooldowns.End(session.Key, target);
+        }
+
+        queue.SlotFreed(target);
         return (result, session, payment.FeeWei);
     }
 
@@ -276,6 +343,26 @@ public sealed class JobDispatcher(
                 break;
         }
     }
+
+    /// <summary>
+    /// How long the job may still wait for a slot: the rest of its deadline, at most Queue:MaxWait in all, and for a
+    /// streamed job the rest of Timeouts:FirstToken, which the queue may not eat past.
+    /// </summary>
+    private TimeSpan WaitLimit(GatewayJob job, TimeSpan elapsed, TimeSpan queued, TimeoutOptions options)
+    {
+        var limit = job.Deadline - elapsed;
+        if (queue.Options.MaxWait is { } maxWait)
+        {
+            limit = Min(limit, maxWait - queued);
+        }
+
+        return job.Stream ? Min(limit, options.FirstToken - elapsed) : limit;
+    }
+
+    private DispatchOutcome Busy(string why, List<string> reasons, int attempts) =>
+        Unavailable(why, reasons, attempts) with { RetryAfter = queue.Options.RetryAfter };
+
+    private static readonly IReadOnlySet<string> NoneExcluded = new HashSet<string>();
 
     private static DispatchOutcome Unavailable(string why, List<string> reasons, int attempts) => new()
     {

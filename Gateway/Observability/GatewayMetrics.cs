@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
+using LivepeerAspire.Protocol.Pipelines;
 
 namespace LivepeerAspire.Gateway.Observability;
 
@@ -19,6 +20,8 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Dictionary<(string Pipeline, int Status, string Orchestrator), long> requests = [];
     private readonly Dictionary<(string Pipeline, string Reason), long> failovers = [];
     private readonly Dictionary<string, long> hedges = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Pipeline, string Exit), long> queueExits = [];
+    private Func<IReadOnlyList<(PipelineModel Target, int Waiting)>> queueLengths = () => [];
     private readonly Dictionary<string, Histogram> latency = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Histogram> ttft = new(StringComparer.Ordinal);
     private readonly Queue<Completed> recent = new();
@@ -33,6 +36,22 @@ public sealed class GatewayMetrics : IDisposable
         requestCounter = meter.CreateCounter<long>("livepeer.gateway.requests");
         failoverCounter = meter.CreateCounter<long>("livepeer.gateway.failovers");
         latencyHistogram = meter.CreateHistogram<double>("livepeer.gateway.request.duration", "s");
+        meter.CreateObservableGauge(
+            "livepeer.gateway.queue.waiting",
+            () => queueLengths().Select(l => new Measurement<int>(l.Waiting, new("pipeline", l.Target.Pipeline.Name), new("model", l.Target.ModelId))),
+            description: "Jobs waiting for a free orchestrator slot.");
+    }
+
+    /// <summary>Where the capacity queue's lengths come from, for /metrics and the meter.</summary>
+    public void ObserveQueue(Func<IReadOnlyList<(PipelineModel Target, int Waiting)>> lengths) => queueLengths = lengths;
+
+    /// <summary>A job left the capacity queue: woken, full, expired or cancelled.</summary>
+    public void QueueExit(string pipeline, string exit)
+    {
+        lock (gate)
+        {
+            queueExits[(pipeline, exit)] = queueExits.GetValueOrDefault((pipeline, exit)) + 1;
+        }
     }
 
     public sealed record Completed(DateTimeOffset At, string Pipeline, int Status, string Orchestrator, double Seconds, double? TtftSeconds, int Attempts);
@@ -118,6 +137,20 @@ public sealed class GatewayMetrics : IDisposable
             foreach (var (pipeline, count) in hedges.OrderBy(h => h.Key))
             {
                 s.Append(CultureInfo.InvariantCulture, $"livepeer_gateway_hedges_total{{pipeline=\"{Esc(pipeline)}\"}} {count}\n");
+            }
+
+            s.Append("# HELP livepeer_gateway_queue_waiting Jobs waiting for a free orchestrator slot, by pipeline and model.\n");
+            s.Append("# TYPE livepeer_gateway_queue_waiting gauge\n");
+            foreach (var (target, waiting) in queueLengths())
+            {
+                s.Append(CultureInfo.InvariantCulture, $"livepeer_gateway_queue_waiting{{pipeline=\"{Esc(target.Pipeline.Name)}\",model=\"{Esc(target.ModelId)}\"}} {waiting}\n");
+            }
+
+            s.Append("# HELP livepeer_gateway_queue_exits_total Waits in the capacity queue, by how they ended (Woken, Full, Expired, Cancelled).\n");
+            s.Append("# TYPE livepeer_gateway_queue_exits_total counter\n");
+            foreach (var ((pipeline, exit), count) in queueExits.OrderBy(q => q.Key.Pipeline).ThenBy(q => q.Key.Exit))
+            {
+                s.Append(CultureInfo.InvariantCulture, $"livepeer_gateway_queue_exits_total{{pipeline=\"{Esc(pipeline)}\",exit=\"{Esc(exit)}\"}} {count}\n");
             }
 
             WriteHistograms(s, "livepeer_gateway_request_duration_seconds", "Job latency as the client saw it.", latency);

@@ -53,11 +53,11 @@ public sealed class AiSessionManager(
                 continue;
             }
 
-            var ready = untried.Where(s => cooldowns.Remaining(s.Key, new PipelineModel(pipeline, modelId)) == TimeSpan.Zero).ToList();
+            var ready = untried.Where(s => HasFreeSlot(s, new PipelineModel(pipeline, modelId))).ToList();
 
-            // Cooling-down orchestrators are a last resort, not banned: when none of the ready ones can take the job
-            // (adaptive finds none that meets the deadline, say only a queued 4060 is ready while the fast GPUs cool
-            // down after a capacity 503), the cooling ones are offered as well.
+            // Cooling-down and full orchestrators are a last resort, not banned: when none of the ready ones can take
+            // the job (adaptive finds none that meets the deadline, say only a queued 4060 is ready while the fast GPUs
+            // cool down after a capacity 503), the others are offered as well.
             var sets = ready.Count > 0 && ready.Count < untried.Count ? new[] { ready, untried } : [untried];
             string? reason = null;
             foreach (var set in sets)
@@ -84,6 +84,44 @@ public sealed class AiSessionManager(
 
         return SelectionResult.None(string.Join("; ", reasons));
     }
+
+    /// <summary>
+    /// What this gateway knows of the free slots for (pipeline, model) among the orchestrators not in
+    /// <paramref name="exclude"/>: one is busy while it cools down after a capacity error or while this gateway has
+    /// as many jobs in flight there as it advertises capacity, and those in <paramref name="refused"/> (they refused
+    /// this job for capacity) count as busy too.
+    /// </summary>
+    public SlotView Slots(Pipeline pipeline, string modelId, IReadOnlySet<string> exclude, IReadOnlySet<string> refused)
+    {
+        var selector = SelectorFor(pipeline, modelId);
+        var target = new PipelineModel(pipeline, modelId);
+        int candidates = 0, free = 0;
+        TimeSpan? firstCooldownEnd = null;
+        foreach (var session in selector.WarmPool.Sessions.Concat(selector.ColdPool.Sessions))
+        {
+            var wasRefused = refused.Contains(session.Key);
+            if (exclude.Contains(session.Key) && !wasRefused)
+            {
+                continue;
+            }
+
+            candidates++;
+            var cooling = cooldowns.Remaining(session.Key, target);
+            if (cooling > TimeSpan.Zero)
+            {
+                firstCooldownEnd = firstCooldownEnd is { } f && f < cooling ? f : cooling;
+            }
+            else if (!wasRefused && session.InFlight < session.Capacity)
+            {
+                free++;
+            }
+        }
+
+        return new SlotView(candidates, free, firstCooldownEnd);
+    }
+
+    private bool HasFreeSlot(AiSession session, PipelineModel target) =>
+        cooldowns.Remaining(session.Key, target) == TimeSpan.Zero && session.InFlight < session.Capacity;
 
     private SelectionResult Choose(List<AiSession> candidates, IReadOnlyList<AiSession> pool, bool warm, Pipeline pipeline, string modelId,
         double work, TimeSpan remaining, SelectionOptions options, Protocol.Pricing.BigRational? maxPrice)
@@ -112,4 +150,10 @@ public sealed class AiSessionManager(
 
     /// <summary>Removes and suspends the orchestrator in this (pipeline, model) (go-livepeer's Remove).</summary>
     public void Suspend(AiSession session) => SelectorFor(session.Pipeline, session.ModelId).Remove(session);
+}
+
+/// <summary>Orchestrators that could take a job, how many have a free slot, and when the first cooldown among them ends.</summary>
+public readonly record struct SlotView(int Candidates, int Free, TimeSpan? FirstCooldownEnd)
+{
+    public bool AllBusy => Candidates > 0 && Free == 0;
 }

@@ -20,6 +20,9 @@ public sealed class Cooldowns(TimeProvider time)
         }
     }
 
+    /// <summary>This gateway's own attempt there ended, so a slot is free whatever the last 503 said.</summary>
+    public void End(string orchestrator, PipelineModel target) => until.TryRemove((orchestrator, target), out _);
+
     public TimeSpan Remaining(string orchestrator, PipelineModel target)
     {
         if (!until.TryGetValue((orchestrator, target), out var end))

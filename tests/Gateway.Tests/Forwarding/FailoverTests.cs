@@ -42,9 +42,9 @@ public sealed class FailoverTests
     }
 
     [Fact]
-    public async Task Every_orchestrator_at_capacity_gives_503_that_says_so()
+    public async Task Every_orchestrator_at_capacity_gives_503_that_says_so_once_the_queue_wait_runs_out()
     {
-        await using var gw = await GatewayHost.StartAsync(2, Models);
+        await using var gw = await GatewayHost.StartAsync(2, Models, new() { ["Queue:MaxWait"] = "00:00:02", ["Queue:RetryAfter"] = "00:00:04" });
         foreach (var o in gw.Orchestrators)
         {
             o.Mode = FakeMode.Capacity;
@@ -55,7 +55,9 @@ public sealed class FailoverTests
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
         var msg = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetProperty("msg").GetString();
         msg!.ShouldContain("insufficient capacity");
-        response.Headers.GetValues("Livepeer-Attempts").Single().ShouldBe("2");
+        msg!.ShouldContain("stayed at capacity while this job waited");
+        response.Headers.RetryAfter!.Delta.ShouldBe(TimeSpan.FromSeconds(4));
+        int.Parse(response.Headers.GetValues("Livepeer-Attempts").Single()).ShouldBeGreaterThanOrEqualTo(2);
     }
 
     [Fact]

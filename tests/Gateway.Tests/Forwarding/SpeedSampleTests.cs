@@ -2,12 +2,12 @@ using LivepeerAspire.Protocol.Pipelines.Contracts;
 using LivepeerAspire.Gateway.Forwarding;
 using LivepeerAspire.Gateway.Observability;
 using LivepeerAspire.Gateway.Payments;
+using LivepeerAspire.Gateway.Queueing;
 using LivepeerAspire.Gateway.Selection;
 using LivepeerAspire.Gateway.Sessions;
 using LivepeerAspire.Gateway.Tests.Fakes;
 using LivepeerAspire.Gateway.Timeouts;
 using LivepeerAspire.Protocol.Pipelines;
-using Microsoft.Extensions.Options;
 
 namespace LivepeerAspire.Gateway.Tests.Forwarding;
 
@@ -31,7 +31,8 @@ public sealed class SpeedSampleTests
         var selection = TestSessions.Selection(new SelectionOptions());
         var speeds = new SpeedTracker(selection, time);
         using var metrics = new GatewayMetrics(time);
-        var dispatcher = new JobDispatcher(sessions, new OffChainPaymentSender(), speeds, new Cooldowns(time), metrics, time,
+        var dispatcher = new JobDispatcher(sessions, new OffChainPaymentSender(), speeds, new Cooldowns(time),
+            new CapacityQueue(time, new StaticMonitor<QueueOptions>(new QueueOptions()), metrics), metrics, time,
             new StaticMonitor<TimeoutOptions>(new TimeoutOptions()));
         // Answers are handed out in send order, and the second job is only started once the first has sent, so the job
         // that measured no work ahead is always the one answered first. (Starting both at once let selection hop
@@ -80,13 +81,4 @@ public sealed class SpeedSampleTests
         Deadline = TimeSpan.FromMinutes(1),
         StartedTimestamp = time.GetTimestamp(),
     };
-
-    private sealed class StaticMonitor<T>(T value) : IOptionsMonitor<T>
-    {
-        public T CurrentValue => value;
-
-        public T Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<T, string?> listener) => null;
-    }
 }
