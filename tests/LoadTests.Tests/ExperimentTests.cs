@@ -346,7 +346,8 @@ public sealed class ExperimentTests
             times.Where(t => t.Gpu.Profile == "RTX 4090").ShouldAllBe(t => t.MeasuredMs >= 45);
             times.Where(t => t.Gpu.Profile == "RTX 4060 8GB").ShouldAllBe(t => t.MeasuredMs >= 240);
             times.Single(t => t.Gpu.Id == "slow-1-gpu0").ExpectedRealSeconds.ShouldBe(517);
-            CapacityProbe.Capacity(times).ShouldBeInRange(20, 3 / 0.05 + 3 / 0.25);
+            // Task.Delay may return a few ms early, so the bound follows the floors asserted above, not the nominal 50/250 ms.
+            CapacityProbe.Capacity(times).ShouldBeInRange(20, 3 / 0.045 + 3 / 0.240);
         }
         finally
         {
