@@ -132,7 +132,9 @@ public class LlmTests
 
         // Alone a stream decodes at 130.6 tok/s; two at once share the GPU with a 1 + 0.0303 slowdown each. The two
         // requests overlap for most of their ~0.3 s of wall time, though not necessarily for all of it on a busy machine.
-        rates.ShouldAllBe(rate => rate <= 130.6 + 1e-6 && rate > 130.6 / 1.0303 - 0.5);
+        // eval_duration sums 13 decode blocks kept in 100 ns ticks, so "never faster than alone" holds to about 2 µs in
+        // 1.53 s (CI once read 130.60009).
+        rates.ShouldAllBe(rate => rate <= 130.6 * (1 + 2e-6) && rate > 130.6 / 1.0303 - 0.5);
         rates.Min().ShouldBeLessThan(130.6 - 0.5, "at least one chat was slowed by sharing the GPU");
         (await host.StatusAsync()).JobsServed.ShouldBe(2);
     }
