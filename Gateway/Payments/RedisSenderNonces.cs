@@ -13,13 +13,18 @@ namespace LivepeerAspire.Gateway.Payments;
 /// (sender, recipient, recipientRandHash), bounded by the 600 an orchestrator accepts), so no two replicas ever hold
 /// the same nonce. Params a replica fetched for itself and never published are known to no one else (every
 /// getOrchestrator answer has a fresh random seed), so their nonces stay local, off Redis. While Redis is away, shared
-/// params give no nonces (the caller refreshes into private params); they are never counted locally.
+/// params give no nonces (the caller refreshes into private params); they are never counted locally, but nonces a
+/// replica already holds in its block stay its own. Redis keeps nothing on disk, so a restarted Redis has lost every
+/// counter: each published params carries the generation (a random id in Redis) it was published under, and params of
+/// an older generation give no nonces again, anywhere.
 /// </summary>
 internal sealed class RedisSenderNonces(SharedRedis redis, EthAccount account, IOptions<SharedStateOptions> options, ILogger<RedisSenderNonces> logger)
     : ISenderNonces
 {
-    // KEYS[1] counter; ARGV: wanted, needed, max, ttl seconds. Returns {last, granted}; {-1, current} exhausted; {-2, 0} malformed.
+    // KEYS[1] counter, KEYS[2] generation; ARGV: wanted, needed, max, ttl seconds, generation.
+    // Returns {last, granted}; {-1, current} exhausted; {-2, 0} malformed; {-3, 0} published under a lost generation.
     private const string Reserve = """
+        if redis.call('GET', KEYS[2]) ~= ARGV[5] then return {-3, 0} end
         local raw = redis.call('GET', KEYS[1])
         local cur = 0
         if raw then
@@ -41,9 +46,15 @@ internal sealed class RedisSenderNonces(SharedRedis redis, EthAccount account, I
     private readonly ConcurrentDictionary<string, Shared> shared = new(StringComparer.Ordinal);
     private readonly string sender = account.Address.ToLowerHex();
 
-    /// <summary>These params are (or may be) in Redis: from now on this replica takes their nonces from Redis only.</summary>
-    public void MarkShared(TicketParameters parameters) =>
-        shared.TryAdd(Convert.ToHexString(parameters.RecipientRandHash), new Shared((long)parameters.ExpirationBlock));
+    /// <summary>
+    /// These params are (or may be) in Redis under <paramref name="generation"/>: from now on this replica takes their
+    /// nonces from Redis only.
+    /// </summary>
+    public void MarkShared(TicketParameters parameters, string generation) =>
+        shared.TryAdd(Convert.ToHexString(parameters.RecipientRandHash), new Shared((long)parameters.ExpirationBlock, generation));
+
+    /// <summary>The Redis key of the generation: a random id written by the first publisher after Redis (re)starts.</summary>
+    public string GenerationKey => redis.Key("generation", "current");
 
     public bool IsShared(ReadOnlySpan<byte> recipientRandHash) => shared.ContainsKey(Convert.ToHexString(recipientRandHash));
 
@@ -58,7 +69,7 @@ internal sealed class RedisSenderNonces(SharedRedis redis, EthAccount account, I
         await block.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (block.Free.Count < count && !await RefillAsync(parameters, hash, block, count - block.Free.Count).ConfigureAwait(false))
+            if (block.Free.Count < count && (block.Retired || !await RefillAsync(parameters, hash, block, count - block.Free.Count).ConfigureAwait(false)))
             {
                 return null;
             }
@@ -100,8 +111,8 @@ internal sealed class RedisSenderNonces(SharedRedis redis, EthAccount account, I
     {
         var key = redis.Key("nonce", $"{sender}:{parameters.Recipient.ToLowerHex()}:{hash.ToLowerInvariant()}");
         var wanted = Math.Max(needed, options.Value.NonceBlock);
-        var (ok, answer) = await redis.TryAsync("reserving sender nonces", db => db.ScriptEvaluateAsync(Reserve, [key],
-            [wanted, needed, SeenNonces.MaxSenderNonces, (long)CounterTtl.TotalSeconds])).ConfigureAwait(false);
+        var (ok, answer) = await redis.TryAsync("reserving sender nonces", db => db.ScriptEvaluateAsync(Reserve, [key, GenerationKey],
+            [wanted, needed, SeenNonces.MaxSenderNonces, (long)CounterTtl.TotalSeconds, block.Generation])).ConfigureAwait(false);
         if (!ok || answer is null)
         {
             return false;
@@ -110,6 +121,13 @@ internal sealed class RedisSenderNonces(SharedRedis redis, EthAccount account, I
         var values = (RedisResult[])answer!;
         var last = (long)values[0];
         var granted = (long)values[1];
+        if (last == -3)
+        {
+            logger.LogInformation("ticket params published under Redis generation {Generation} are retired: Redis has restarted since and lost their nonce counter", block.Generation);
+            block.Retired = true;
+            return false;
+        }
+
         if (last == -2)
         {
             logger.LogWarning("ignoring Redis key {Key}: it does not hold a nonce counter (hand-edited?); these ticket params are dropped and fresh ones fetched", key);
@@ -132,11 +150,16 @@ internal sealed class RedisSenderNonces(SharedRedis redis, EthAccount account, I
         return true;
     }
 
-    private sealed class Shared(long expirationBlock)
+    private sealed class Shared(long expirationBlock, string generation)
     {
         public long HighestSeen;
 
         public long ExpirationBlock { get; } = expirationBlock;
+
+        public string Generation { get; } = generation;
+
+        /// <summary>Published under a generation Redis no longer has: no more nonces from Redis, ever.</summary>
+        public bool Retired { get; set; }
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
 

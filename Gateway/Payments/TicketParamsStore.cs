@@ -53,6 +53,20 @@ internal sealed class RedisTicketParamsStore(SharedRedis redis, RedisSenderNonce
     private static readonly TimeSpan PublishedTime = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan WaitForPeer = TimeSpan.FromSeconds(3);
 
+    /// <summary>A published value is the generation (32 hex digits) followed by the OrchestratorInfo's protobuf bytes.</summary>
+    private const int GenerationLength = 32;
+
+    // KEYS[1] params, KEYS[2] generation; ARGV: protobuf, ttl ms, a new generation if Redis has none. Returns the generation.
+    private const string Publish = """
+        local g = redis.call('GET', KEYS[2])
+        if not g then
+          g = ARGV[3]
+          redis.call('SET', KEYS[2], g)
+        end
+        redis.call('SET', KEYS[1], g .. ARGV[1], 'PX', ARGV[2])
+        return g
+        """;
+
     private readonly ConcurrentDictionary<string, (OrchestratorInfo Info, DateTimeOffset ReadAt)> cache = new(StringComparer.Ordinal);
 
     public async ValueTask<OrchestratorInfo?> GetAsync(string key, CancellationToken cancellationToken)
@@ -81,7 +95,7 @@ internal sealed class RedisTicketParamsStore(SharedRedis redis, RedisSenderNonce
         var (ok, won) = await redis.TryAsync("locking a params refresh", db => db.StringSetAsync(lockKey, token, LockTime, When.NotExists)).ConfigureAwait(false);
         if (!ok)
         {
-            return Keep(key, await fetch(cancellationToken).ConfigureAwait(false));
+            return await PrivateAsync(key, fetch, cancellationToken).ConfigureAwait(false);
         }
 
         if (won)
@@ -91,9 +105,16 @@ internal sealed class RedisTicketParamsStore(SharedRedis redis, RedisSenderNonce
                 var info = await fetch(cancellationToken).ConfigureAwait(false);
                 if (Decode(info) is { } parameters)
                 {
-                    // Shared from the moment the write may have landed, even if this replica never hears that it did.
-                    nonces.MarkShared(parameters);
-                    await redis.TryAsync("publishing ticket params", db => db.StringSetAsync(redis.Key("params", key), info.ToByteArray(), PublishedTime)).ConfigureAwait(false);
+                    var candidate = Guid.NewGuid().ToString("N");
+                    var (published, generation) = await redis.TryAsync("publishing ticket params", db => db.ScriptEvaluateAsync(Publish,
+                        [redis.Key("params", key), nonces.GenerationKey], [info.ToByteArray(), (long)PublishedTime.TotalMilliseconds, candidate])).ConfigureAwait(false);
+                    if (!published || generation is null)
+                    {
+                        // The write may have landed without this replica hearing of it: never sign on these params again.
+                        return await PrivateAsync(key, fetch, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    nonces.MarkShared(parameters, (string)generation!);
                 }
 
                 return Keep(key, info);
@@ -116,8 +137,12 @@ internal sealed class RedisTicketParamsStore(SharedRedis redis, RedisSenderNonce
             }
         }
 
-        return Keep(key, await fetch(cancellationToken).ConfigureAwait(false));
+        return await PrivateAsync(key, fetch, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Params fetched for this replica alone and never published: their nonces stay local.</summary>
+    private async Task<OrchestratorInfo> PrivateAsync(string key, Func<CancellationToken, Task<OrchestratorInfo>> fetch, CancellationToken cancellationToken) =>
+        Keep(key, await fetch(cancellationToken).ConfigureAwait(false));
 
     private OrchestratorInfo Keep(string key, OrchestratorInfo info)
     {
@@ -136,13 +161,21 @@ internal sealed class RedisTicketParamsStore(SharedRedis redis, RedisSenderNonce
         }
 
         OrchestratorInfo info;
+        var bytes = (byte[])value!;
+        if (bytes.Length < GenerationLength)
+        {
+            logger.LogWarning("ignoring Redis key {Key}: too short to hold published ticket params (hand-edited?); this replica refreshes the params itself", redisKey);
+            return null;
+        }
+
+        var generation = System.Text.Encoding.ASCII.GetString(bytes, 0, GenerationLength);
         try
         {
-            info = OrchestratorInfo.Parser.ParseFrom((byte[])value!);
+            info = OrchestratorInfo.Parser.ParseFrom(bytes.AsSpan(GenerationLength));
         }
-        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        catch (InvalidProtocolBufferException e)
         {
-            logger.LogWarning("ignoring Redis key {Key}: not an OrchestratorInfo ({Error}); this replica refreshes the params itself", redisKey, e.Message);
+            logger.LogWarning("ignoring Redis key {Key}: not published ticket params ({Error}); this replica refreshes the params itself", redisKey, e.Message);
             return null;
         }
 
@@ -152,7 +185,7 @@ internal sealed class RedisTicketParamsStore(SharedRedis redis, RedisSenderNonce
             return null;
         }
 
-        nonces.MarkShared(parameters);
+        nonces.MarkShared(parameters, generation);
         return info;
     }
 
