@@ -17,9 +17,6 @@ public sealed class FrontDoorOptions
     /// <summary>How often each replica's <c>/alive</c> is probed; two failures in a row take it out of rotation.</summary>
     public TimeSpan HealthInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a replica whose requests failed at the transport stays out before it is tried again.</summary>
-    public TimeSpan ReactivationPeriod { get; set; } = TimeSpan.FromSeconds(5);
-
     /// <summary>Longest silence on a proxied request (an image-to-video job can take minutes at real time scale).</summary>
     public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -8,10 +8,13 @@ namespace LivepeerAspire.Gateway.FrontDoor;
 
 /// <summary>
 /// The front door: one address (the gateway port, 9935) spreading requests over gateway replicas with YARP's
-/// power-of-two-choices (fewer requests in flight wins), probing each replica's <c>/alive</c> and taking out one that
-/// fails at the transport. It keeps no state: everything a job needs is in the replicas and their shared Redis.
-/// A replica that dies with requests in flight fails those requests (502 with a JSON reason); POST jobs are not
-/// replayed, because the replica may already have paid for them.
+/// power-of-two-choices (fewer requests in flight wins), probing each replica's <c>/alive</c> every
+/// <see cref="FrontDoorOptions.HealthInterval"/> (two failures in a row take it out, one success brings it back). YARP's
+/// passive check (transport failure rate over a minute) is not used: after a replica restarts it kept taking it out
+/// again for up to a minute on the failures of its death. It keeps no state: everything a job needs is in the replicas and their shared Redis.
+/// A request that could not even connect to a replica (it died, or is restarting) is sent to another one: nothing
+/// reached the dead one, so nothing was paid twice. A replica that dies with requests in flight fails those requests
+/// (502 with a JSON reason); they are not replayed, because the replica may already have paid for them.
 /// </summary>
 public static class FrontDoorSetup
 {
@@ -39,7 +42,6 @@ public static class FrontDoorSetup
             HealthCheck = new HealthCheckConfig
             {
                 Active = new ActiveHealthCheckConfig { Enabled = true, Interval = options.HealthInterval, Timeout = TimeSpan.FromSeconds(5), Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures, Path = "/alive" },
-                Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate, ReactivationPeriod = options.ReactivationPeriod },
             },
             HttpRequest = new ForwarderRequestConfig { ActivityTimeout = options.ActivityTimeout },
         };
@@ -57,6 +59,10 @@ public static class FrontDoorSetup
         {
             proxy.Use(async (context, next) =>
             {
+                context.Request.EnableBuffering();
+                var feature = context.Features.Get<IReverseProxyFeature>()!;
+                var candidates = feature.AvailableDestinations;
+                var tried = new HashSet<string>(StringComparer.Ordinal);
                 context.Response.OnStarting(() =>
                 {
                     if (context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination is { } destination)
@@ -66,15 +72,39 @@ public static class FrontDoorSetup
 
                     return Task.CompletedTask;
                 });
-                await next().ConfigureAwait(false);
+                while (true)
+                {
+                    await next().ConfigureAwait(false);
+                    if (context.Features.Get<IForwarderErrorFeature>() is not { } error || context.Response.HasStarted || !NeverConnected(error)
+                        || feature.ProxiedDestination is not { } failed)
+                    {
+                        break;
+                    }
+
+                    tried.Add(failed.DestinationId);
+                    var others = candidates.Where(d => !tried.Contains(d.DestinationId)).ToList();
+                    if (others.Count == 0)
+                    {
+                        break;
+                    }
+
+                    // Nothing reached the replica: send the same request to another one.
+                    feature.AvailableDestinations = others;
+                    context.Features.Set<IForwarderErrorFeature>(null);
+                    context.Response.StatusCode = StatusCodes.Status200OK;
+                    context.Request.Body.Position = 0;
+                }
+
                 await ExplainFailureAsync(context).ConfigureAwait(false);
             });
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
-            proxy.UsePassiveHealthChecks();
         });
         return app;
     }
+
+    private static bool NeverConnected(IForwarderErrorFeature error) =>
+        error.Error == ForwarderError.Request && error.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError };
 
     /// <summary>YARP answers a failed forward with an empty 502/503/504; clients get the reason in the gateway's error shape.</summary>
     private static async Task ExplainFailureAsync(HttpContext context)
