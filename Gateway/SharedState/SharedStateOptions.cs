@@ -30,6 +30,9 @@ public sealed class SharedStateOptions
     /// <summary>Nonces a replica takes from Redis at once on shared params (one round-trip per block, not per ticket).</summary>
     public int NonceBlock { get; set; } = 8;
 
+    /// <summary>Fold every replica's speed samples into adaptive's estimates (false: each replica learns from its own jobs only).</summary>
+    public bool ShareSpeeds { get; set; } = true;
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(KeyPrefix))

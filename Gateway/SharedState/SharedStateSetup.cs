@@ -10,7 +10,7 @@ namespace LivepeerAspire.Gateway.SharedState;
 /// <summary>
 /// Shared state for gateway replicas when <c>ConnectionStrings:redis</c> is set: Aspire's Redis client (health check,
 /// tracing, logging), the Redis implementations of the sender nonces, the ticket-params store and the async results, and
-/// the slot relay between the replicas' capacity queues.
+/// the relay of freed slots and speed samples between replicas.
 /// Without it the in-process implementations stay, and the gateway behaves as a single gateway always did.
 /// </summary>
 internal static class SharedStateSetup
@@ -57,7 +57,7 @@ internal static class SharedStateSetup
         services.AddSingleton<ISenderNonces>(sp => sp.GetRequiredService<RedisSenderNonces>());
         services.Replace(ServiceDescriptor.Singleton<ITicketParamsStore, RedisTicketParamsStore>());
         services.AddSingleton<IAsyncResultStore, RedisAsyncResultStore>();
-        services.AddHostedService<SlotRelay>();
+        services.AddHostedService<ReplicaRelay>();
         return builder;
     }
 

@@ -4,6 +4,8 @@ using System.Text.Json;
 using LivepeerAspire.Gateway.Api;
 using LivepeerAspire.Gateway.Discovery;
 using LivepeerAspire.Gateway.Payments;
+using LivepeerAspire.Gateway.Selection;
+using LivepeerAspire.Gateway.Sessions;
 using LivepeerAspire.Gateway.SharedState;
 using LivepeerAspire.Gateway.Tests.Discovery;
 using LivepeerAspire.Gateway.Tests.Fakes;
@@ -238,6 +240,61 @@ public sealed class RedisSharedStateTests : IDisposable
         var fromB = await b.Nonces.TryReserveAsync(shared, 4, default);
         fromB.ShouldBeNull(); // b holds 6, 7, 8 only; 4 more would need Redis, which no longer vouches for these params
         (await b.Nonces.TryReserveAsync(shared, 3, default)).ShouldBe([6u, 7u, 8u]);
+    }
+
+    private sealed record RelayedReplica(ReplicaRelay Relay, SpeedTracker Speeds, Cooldowns Cooldowns, ListLogger<ReplicaRelay> Log);
+
+    private async Task<RelayedReplica> RelayedAsync(bool shareSpeeds = true)
+    {
+        var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+        connections.Add(connection);
+        var options = Options.Create(new SharedStateOptions { ShareSpeeds = shareSpeeds });
+        var redis = new SharedRedis(connection, options, TimeProvider.System, NullLogger<SharedRedis>.Instance);
+        var selection = TestSessions.Selection(new LivepeerAspire.Gateway.Selection.SelectionOptions());
+        var speeds = new SpeedTracker(selection, TimeProvider.System);
+        var cooldowns = new Cooldowns(TimeProvider.System);
+        var queue = new LivepeerAspire.Gateway.Queueing.CapacityQueue(TimeProvider.System,
+            new StaticMonitor<LivepeerAspire.Gateway.Queueing.QueueOptions>(new LivepeerAspire.Gateway.Queueing.QueueOptions()), new LivepeerAspire.Gateway.Observability.GatewayMetrics(TimeProvider.System));
+        var log = new ListLogger<ReplicaRelay>();
+        var relay = new ReplicaRelay(connection, redis, cooldowns, queue, speeds, options, log);
+        await relay.StartAsync(default);
+        // Subscribed once a message of its own comes back (and is ignored as its own).
+        await Task.Delay(500);
+        return new RelayedReplica(relay, speeds, cooldowns, log);
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, what);
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task A_slot_freed_on_one_replica_ends_the_others_cooldown_and_its_speed_samples_reach_the_others()
+    {
+        var a = await RelayedAsync();
+        var b = await RelayedAsync();
+        var quiet = await RelayedAsync(shareSpeeds: false);
+        var target = new Protocol.Pipelines.PipelineModel(PipelineCatalog.TextToImage, "m");
+        b.Cooldowns.CoolDown("https://o1", target, TimeSpan.FromHours(1));
+
+        a.Cooldowns.End("https://o1", target);
+        a.Speeds.Record("https://o1", target, TimeSpan.FromSeconds(3), work: 2);
+
+        await EventuallyAsync(() => b.Cooldowns.Remaining("https://o1", target) == TimeSpan.Zero, "b's cooldown at o1 ended by a's freed slot");
+        await EventuallyAsync(() => b.Speeds.Get("https://o1", target) is { Samples: 1 }, "a's sample reached b");
+        b.Speeds.Get("https://o1", target)!.SecondsPerUnit.ShouldBe(1.5);
+        await Task.Delay(300);
+        quiet.Speeds.Get("https://o1", target).ShouldBeNull("SharedState:ShareSpeeds=false keeps a replica to its own samples");
+        a.Speeds.Get("https://o1", target)!.Samples.ShouldBe(1, "a replica does not count its own sample twice");
+
+        await Db.PublishAsync(RedisChannel.Literal(new SharedStateOptions().KeyPrefix + "replicas"), "not a replica's message");
+        await EventuallyAsync(() => b.Log.At(LogLevel.Warning).Any(), "the stray message was reported");
+        b.Log.At(LogLevel.Warning).First().ShouldContain("ignoring a message");
     }
 
     /// <summary>getOrchestrator answered by Protocol's ticket issuer at 2 wei per unit, counting the calls.</summary>
