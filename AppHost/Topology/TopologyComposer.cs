@@ -164,6 +164,11 @@ public static class TopologyComposer
                 .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Gateway))
                 .WithEnvironment("FrontDoor__Replicas", string.Join(',', gateways.Select(g => $"{g.Resource.Name}={g.Url()}")));
             frontDoor.WithUrl($"{frontDoor.Url()}/network", "Livepeer network (one replica's view)");
+            foreach (var gateway in gateways)
+            {
+                // Started after its replicas: its first health probes then find them up, so none starts out of rotation.
+                frontDoor.WaitForHealthyOrFailed(gateway);
+            }
         }
 
         foreach (var extra in topology.Resources)

@@ -38,6 +38,21 @@ public sealed class ScaleOutNetworkFixture() : TopologyNetworkFixture("scale-out
         await Network.WaitForHealthyAsync(resource, timeout.Token);
     }
 
+    /// <summary>How many keys of the shared Redis match <paramref name="pattern"/> (RESP over a socket: KEYS).</summary>
+    public async Task<int> RedisKeyCountAsync(string pattern)
+    {
+        var port = new Uri(Network.UrlOf("redis")!).Port;
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", port);
+        var stream = client.GetStream();
+        var command = $"*2\r\n$4\r\nKEYS\r\n${System.Text.Encoding.UTF8.GetByteCount(pattern)}\r\n{pattern}\r\n";
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(command));
+        using var reader = new StreamReader(stream);
+        var header = await reader.ReadLineAsync() ?? "";
+        header.StartsWith('*').ShouldBeTrue($"KEYS answered {header}");
+        return int.Parse(header[1..], CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Waits until the front door sends requests to <paramref name="replica"/> again (its health probe has seen it back).</summary>
     public async Task WaitUntilServingAsync(string replica)
     {

@@ -30,6 +30,7 @@ public sealed class ScaleOutTests(ScaleOutNetworkFixture network, ITestOutputHel
     public async Task Three_hundred_paid_jobs_at_once_through_one_address_get_no_ticket_error_and_the_ledger_reconciles_exactly()
     {
         var before = await StatusesAsync();
+        var sharedParamsBefore = await network.RedisKeyCountAsync("livepeer-gateway:nonce:*");
         using var client = network.CreateClient();
         var responses = await Task.WhenAll(Enumerable.Range(0, 300).Select(async i =>
         {
@@ -43,6 +44,9 @@ public sealed class ScaleOutTests(ScaleOutNetworkFixture network, ITestOutputHel
         responses.Select(r => r.Replica).Distinct().Order().ShouldBe(network.Replicas.Keys.Order(), "the front door spreads the burst over every replica");
         var served = responses.Select(r => (Orchestrator: network.OrchestratorName(r.Orchestrator!), Fee: BigInteger.Parse(r.Fee!, CultureInfo.InvariantCulture))).ToList();
         await ReconcilesAsync(before, served);
+        // Params are refreshed every 2.5 s here, once for all replicas: the burst paid on params shared in Redis, whose
+        // nonces only Redis hands out (one counter per shared params).
+        (await network.RedisKeyCountAsync("livepeer-gateway:nonce:*")).ShouldBeGreaterThan(sharedParamsBefore);
     }
 
     [Fact]
