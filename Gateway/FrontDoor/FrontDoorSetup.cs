@@ -116,11 +116,24 @@ public static class FrontDoorSetup
 
         var error = context.Features.Get<IForwarderErrorFeature>();
         var destination = context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination?.DestinationId;
-        string? message = error is not null
-            ? $"gateway {destination ?? "replica"} failed before answering ({error.Error}{(error.Exception is { } e ? ": " + e.Message : "")}); the job may or may not have run there, so it was not sent again"
-            : context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable && destination is null
+        string? message;
+        if (error is not null && NeverConnected(error))
+        {
+            // Every replica tried refused the connection: nothing ran anywhere, so the client may simply retry.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            message = $"no gateway replica could be reached (last tried: {destination ?? "none"}: {error.Exception?.Message}); nothing was run or paid, retry shortly";
+        }
+        else if (error is not null)
+        {
+            message = $"gateway {destination ?? "replica"} failed before answering ({error.Error}{(error.Exception is { } e ? ": " + e.Message : "")}); the job may or may not have run there, so it was not sent again";
+        }
+        else
+        {
+            message = context.Response.StatusCode == StatusCodes.Status503ServiceUnavailable && destination is null
                 ? "no gateway replica is healthy right now; retry shortly"
                 : null;
+        }
+
         if (message is null)
         {
             return;
