@@ -8,6 +8,7 @@ using LivepeerAspire.Gateway.Payments;
 using LivepeerAspire.Gateway.Queueing;
 using LivepeerAspire.Gateway.Selection;
 using LivepeerAspire.Gateway.Sessions;
+using LivepeerAspire.Gateway.SharedState;
 using LivepeerAspire.Gateway.Timeouts;
 using LivepeerAspire.Protocol.Media;
 using LivepeerAspire.Protocol.Pricing;
@@ -29,6 +30,7 @@ public static class GatewayExtensions
         AddValidated<AsyncJobsOptions>(builder, AsyncJobsOptions.Section, o => o.Validate());
         AddValidated<PricingOptions>(builder, PricingOptions.SectionName, o => o.Validate());
         AddValidated<QueueOptions>(builder, QueueOptions.Section, o => o.Validate());
+        AddValidated<SharedStateOptions>(builder, SharedStateOptions.Section, o => o.Validate());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
@@ -56,6 +58,7 @@ public static class GatewayExtensions
         services.AddSingleton<MaxPrices>();
         services.AddSingleton<AiSessionManager>();
 
+        builder.AddGatewaySharedState();
         services.TryAddSingleton<IPaymentSender, OffChainPaymentSender>();
         builder.AddGatewayOnChainPayments();
         builder.AddOrchestratorWebhookPool();
@@ -68,7 +71,8 @@ public static class GatewayExtensions
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<JobParser>();
         services.AddSingleton<JobRunner>();
-        services.AddSingleton<AsyncJobs>();
+        services.AddSingleton(sp => new AsyncJobs(sp.GetRequiredService<IOptions<AsyncJobsOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AsyncJobs>>(), sp.GetService<IAsyncResultStore>()));
         services.AddHostedService(sp => sp.GetRequiredService<AsyncJobs>());
         builder.AddGatewayAccess();
         return builder;
@@ -78,6 +82,7 @@ public static class GatewayExtensions
     {
         // Resolve the selection state now so that a bad strategy stops start-up with its reason.
         _ = app.Services.GetRequiredService<StrategySelector>();
+        app.CheckSharedState();
         app.LogOnChainPayments();
         if (AudioProbe.Ffprobe is null)
         {

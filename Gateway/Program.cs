@@ -1,5 +1,6 @@
 using LivepeerAspire.Gateway;
 using LivepeerAspire.Gateway.Access;
+using LivepeerAspire.Gateway.FrontDoor;
 using LivepeerAspire.ServiceDefaults;
 using LivepeerAspire.ServiceDefaults.Configuration;
 
@@ -12,11 +13,27 @@ return StartupFailure.Run("gateway", () =>
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddServiceDefaults();
-    builder.AddGatewayServices();
+    var frontDoor = builder.IsFrontDoor();
+    if (frontDoor)
+    {
+        builder.AddFrontDoor();
+    }
+    else
+    {
+        builder.AddGatewayServices();
+    }
 
     var app = builder.Build();
     app.MapDefaultEndpoints();
-    app.MapGatewayApi();
+    if (frontDoor)
+    {
+        app.MapFrontDoor();
+    }
+    else
+    {
+        app.MapGatewayApi();
+    }
+
     app.Run();
     return 0;
 });

@@ -58,6 +58,10 @@ public sealed class LivepeerNetwork : IAsyncDisposable
 
     public string GatewayUrl => UrlOf(Single(LivepeerRole.Gateway).Name)!;
 
+    /// <summary>Gateway replica resource name (gateway-1, gateway-2 …) → its own URL, beside the shared <see cref="GatewayUrl"/>; empty for a single gateway.</summary>
+    public IReadOnlyDictionary<string, string> GatewayReplicaUrls =>
+        resources.Where(r => RoleOf(r)?.Role == LivepeerRole.GatewayReplica).ToDictionary(r => r.Name, r => UrlOf(r.Name)!);
+
     public string? SimulatorUrl => resources.FirstOrDefault(r => RoleOf(r)?.Role == LivepeerRole.Simulator) is { } s ? UrlOf(s.Name) : null;
 
     /// <summary>Orchestrator name (as in the topology, replicas expanded) → its URL (also its service URI).</summary>

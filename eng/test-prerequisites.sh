@@ -21,6 +21,8 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v sox >/dev/null 2>&1 || need+=(sox)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+# redis-server: the gateway replicas' shared state (scale-out topologies, the Redis unit tests); the AppHost runs it.
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # podman and runc: the container runner path (issue 18). No Docker engine runs on these machines; podman needs no
 # daemon, and Debian's default crun fails here on rlimits and hybrid cgroups, so runc it is.
 command -v podman >/dev/null 2>&1 || need+=(podman)

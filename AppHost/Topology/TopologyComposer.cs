@@ -134,10 +134,56 @@ public static class TopologyComposer
             orchestratorBuilders.Add((orchestrator, spec.Stake));
         }
 
-        var gateway = builder.AddService<Projects.Gateway>("gateway", gatewayPort == 0 ? LoopbackPorts.Allocate() : gatewayPort)
-            .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Gateway))
-            .WithSelectionCommands();
-        gateway.WithUrl($"{gateway.Url()}/network", "Livepeer network");
+        (IResourceBuilder<ExecutableResource> Resource, string Connection)? redis = topology.Gateway.EffectiveRedis is null
+            ? null
+            : builder.AddGatewayRedis("redis", runDirectory);
+        var replicas = topology.Gateway.Replicas;
+        var gateways = new List<IResourceBuilder<ServiceResource>>();
+        for (var i = 1; i <= replicas; i++)
+        {
+            var single = replicas == 1;
+            var gateway = builder.AddService<Projects.Gateway>(
+                    single ? "gateway" : $"gateway-{i.ToString(CultureInfo.InvariantCulture)}",
+                    single && gatewayPort != 0 ? gatewayPort : LoopbackPorts.Allocate())
+                .WithAnnotation(new LivepeerRoleAnnotation(single ? LivepeerRole.Gateway : LivepeerRole.GatewayReplica))
+                .WithSelectionCommands();
+            gateway.WithUrl($"{gateway.Url()}/network", "Livepeer network");
+            ConfigureGateway(builder, topology, gateway, ledgerConnection, gatewayData, chain, runDirectory, simulator, orchestratorBuilders, redis);
+            gateways.Add(gateway);
+        }
+
+        if (topology.Payments is { } payments && chain is null && builder.ExecutionContext.IsRunMode)
+        {
+            PaymentsComposer.Prepare(payments, ledgerFile, gatewayData, paidOrchestrators);
+        }
+
+        if (replicas > 1)
+        {
+            // One address for all replicas: the gateway binary in front-door mode (YARP), on the gateway port.
+            var frontDoor = builder.AddService<Projects.Gateway>("gateway", gatewayPort == 0 ? LoopbackPorts.Allocate() : gatewayPort)
+                .WithAnnotation(new LivepeerRoleAnnotation(LivepeerRole.Gateway))
+                .WithEnvironment("FrontDoor__Replicas", string.Join(',', gateways.Select(g => $"{g.Resource.Name}={g.Url()}")));
+            frontDoor.WithUrl($"{frontDoor.Url()}/network", "Livepeer network (one replica's view)");
+            foreach (var gateway in gateways)
+            {
+                // Started after its replicas: its first health probes then find them up, so none starts out of rotation.
+                frontDoor.WaitForHealthyOrFailed(gateway);
+            }
+        }
+
+        foreach (var extra in topology.Resources)
+        {
+            AddExtra(builder, extra, runDirectory);
+        }
+
+        return new ComposedTopology(runDirectory, fleetFile, fleetPaths);
+    }
+
+    private static void ConfigureGateway(IDistributedApplicationBuilder builder, TopologySpec topology, IResourceBuilder<ServiceResource> gateway,
+        string ledgerConnection, string gatewayData, IResourceBuilder<ExecutableResource>? chain, string runDirectory,
+        IResourceBuilder<ServiceResource>? simulator, List<(IResourceBuilder<ServiceResource> Builder, string? Stake)> orchestratorBuilders,
+        (IResourceBuilder<ExecutableResource> Resource, string Connection)? redis)
+    {
         if (topology.Gateway.Strategy is { } strategy)
         {
             gateway.WithEnvironment("Selection__Strategy", strategy);
@@ -145,15 +191,23 @@ public static class TopologyComposer
 
         if (topology.Payments is { } payments)
         {
+            // Replicas share one ETH account (one data dir): their nonces on shared ticket params come from Redis.
             gateway.WithEnvironment("ConnectionStrings__ledger", ledgerConnection);
             PaymentsComposer.ConfigureGateway(gateway, payments, gatewayData);
             if (chain is not null)
             {
                 gateway.WaitFor(chain);
             }
-            else if (builder.ExecutionContext.IsRunMode)
+        }
+
+        if (redis is { } shared)
+        {
+            var optional = topology.Gateway.EffectiveRedis!.Optional;
+            gateway.WithEnvironment("ConnectionStrings__redis", shared.Connection)
+                .WithEnvironment("SharedState__RedisOptional", optional ? "true" : "false");
+            if (!optional)
             {
-                PaymentsComposer.Prepare(payments, ledgerFile, gatewayData, paidOrchestrators);
+                gateway.WaitForHealthyOrFailed(shared.Resource);
             }
         }
 
@@ -183,13 +237,6 @@ public static class TopologyComposer
                 }
             });
         }
-
-        foreach (var extra in topology.Resources)
-        {
-            AddExtra(builder, extra, runDirectory);
-        }
-
-        return new ComposedTopology(runDirectory, fleetFile, fleetPaths);
     }
 
     public static string GpuId(string orchestrator, int index) => $"{orchestrator}-gpu{index}";

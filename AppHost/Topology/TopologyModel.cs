@@ -38,6 +38,22 @@ public sealed record GatewaySpec
 
     /// <summary><c>"auth"</c>: API keys, budgets, rate limits and usage records; null = an open gateway.</summary>
     public GatewayAccessSpec? Access { get; init; }
+
+    /// <summary>Gateway processes behind the one gateway address; more than one brings Redis in for their shared state.</summary>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary><c>"redis"</c>: shared state in Redis (always present when <see cref="Replicas"/> &gt; 1).</summary>
+    public RedisSpec? Redis { get; init; }
+
+    /// <summary>The Redis the gateways use: the topology's, or a required one as soon as there are replicas.</summary>
+    public RedisSpec? EffectiveRedis => Redis ?? (Replicas > 1 ? new RedisSpec() : null);
+}
+
+/// <summary><c>"gateway": {"redis": {"optional": bool}}</c>: a Redis the AppHost runs for the gateways' shared state.</summary>
+public sealed record RedisSpec
+{
+    /// <summary>true: a gateway starts (on local state) even when Redis does not answer; false: it refuses start.</summary>
+    public bool Optional { get; init; }
 }
 
 public sealed record OrchestratorSpec

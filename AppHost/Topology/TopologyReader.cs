@@ -13,7 +13,7 @@ namespace LivepeerAspire.AppHost.Topology;
 public static partial class TopologyReader
 {
     private static readonly string[] RootKeys = ["$schema", "name", "description", "timeScale", "seed", "simulator", "gateway", "dashboard", "orchestrators", "resources", "payments"];
-    private static readonly string[] GatewayKeys = ["port", "strategy", "environment", "auth"];
+    private static readonly string[] GatewayKeys = ["port", "strategy", "environment", "auth", "replicas", "redis"];
     private static readonly string[] OrchestratorKeys = ["name", "stake", "port", "replicas", "environment", "gpus"];
     private static readonly string[] GpuKeys =
     [
@@ -96,6 +96,8 @@ public static partial class TopologyReader
                         Strategy = r.OptionalString(gatewayObject, "$.gateway", "strategy"),
                         Environment = r.Environment(gatewayObject, "$.gateway"),
                         Access = gatewayObject.TryGetValue("auth", out var auth) ? GatewayAccessSpec.Read(auth, file) : null,
+                        Replicas = ReadGatewayReplicas(r, gatewayObject),
+                        Redis = gatewayObject.TryGetValue("redis", out var redis) ? ReadRedis(r, redis) : null,
                     },
                 Orchestrators = orchestrators,
                 Resources = root.TryGetValue("resources", out var res)
@@ -105,6 +107,28 @@ public static partial class TopologyReader
             };
             return spec;
         }
+    }
+
+    private static int ReadGatewayReplicas(Reader r, Dictionary<string, JsonElement> gateway)
+    {
+        var replicas = r.OptionalInt(gateway, "$.gateway", "replicas") ?? 1;
+        if (replicas is < 1 or > 16)
+        {
+            throw r.Error("$.gateway.replicas", $"must be between 1 and 16, not {replicas}");
+        }
+
+        if (replicas > 1 && gateway.ContainsKey("auth"))
+        {
+            throw r.Error("$.gateway.replicas", "API keys (\"auth\") are kept per gateway process; run a single gateway with auth, or replicas without it");
+        }
+
+        return replicas;
+    }
+
+    private static RedisSpec ReadRedis(Reader r, JsonElement element)
+    {
+        var o = r.Object(element, "$.gateway.redis", ["optional"]);
+        return new RedisSpec { Optional = r.OptionalBool(o, "$.gateway.redis", "optional") ?? false };
     }
 
     private static OrchestratorSpec ReadOrchestrator(Reader r, JsonElement element, string path)

@@ -25,9 +25,16 @@ public static class TopologyValidator
 
         foreach (var r in topology.Resources)
         {
-            if (!names.TryAdd("res:" + r.Name, r.Path) || r.Name is "gateway" or "simulator" || r.Name.StartsWith("orchestrator-", StringComparison.Ordinal))
+            if (!names.TryAdd("res:" + r.Name, r.Path) || r.Name is "gateway" or "simulator" || r.Name.StartsWith("orchestrator-", StringComparison.Ordinal)
+                || r.Name.StartsWith("gateway-", StringComparison.Ordinal))
             {
                 throw new TopologyException(topology.File, $"{r.Path}.name", $"duplicate or reserved resource name '{r.Name}'");
+            }
+
+            if (r.Name == "redis" && topology.Gateway.EffectiveRedis is not null)
+            {
+                throw new TopologyException(topology.File, $"{r.Path}.name",
+                    "'redis' is the gateways' shared Redis, which the AppHost runs itself for gateway replicas or \"gateway\": {\"redis\": …}; drop this resource or rename it");
             }
         }
 

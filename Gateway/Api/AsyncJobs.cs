@@ -20,6 +20,11 @@ public sealed record AsyncJobState(bool Complete, JsonElement? Result);
 /// </summary>
 public sealed class AsyncJobs(IOptions<AsyncJobsOptions> options, TimeProvider time, ILogger<AsyncJobs> logger) : IHostedService, IDisposable
 {
+    private readonly IAsyncResultStore? shared;
+
+    internal AsyncJobs(IOptions<AsyncJobsOptions> options, TimeProvider time, ILogger<AsyncJobs> logger, IAsyncResultStore? shared)
+        : this(options, time, logger) => this.shared = shared;
+
     public const string ShutdownMessage = "the gateway shut down before the job finished; send the request again";
 
     private readonly object gate = new();
@@ -74,9 +79,33 @@ public sealed class AsyncJobs(IOptions<AsyncJobsOptions> options, TimeProvider t
         }
 
         var token = stopping.Token;
-        entry.Work = Task.Run(() => RunAsync(id, entry, work, token), CancellationToken.None);
+        entry.Published = shared?.PublishRunningAsync(id, limits.ResultTtl) ?? Task.CompletedTask;
+        entry.Work = Task.Run(async () =>
+        {
+            // "processing" must land in the shared store before the result can, or it would overwrite it.
+            await entry.Published.ConfigureAwait(false);
+            await RunAsync(id, entry, work, token).ConfigureAwait(false);
+        }, CancellationToken.None);
         return id;
     }
+
+    /// <summary><see cref="Start"/>, returning once the job is visible to every replica (when they share a store).</summary>
+    public async Task<string> SubmitAsync(Func<CancellationToken, Task<JsonObject>> work)
+    {
+        var id = Start(work);
+        Task published;
+        lock (gate)
+        {
+            published = entries.TryGetValue(id, out var entry) ? entry.Published : Task.CompletedTask;
+        }
+
+        await published.ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary><see cref="Find"/>, then the shared store for jobs another replica took.</summary>
+    public async Task<AsyncJobState?> FindAsync(string id) =>
+        Find(id) ?? (shared is null ? null : await shared.FindAsync(id).ConfigureAwait(false));
 
     /// <summary>The job's state, or null for an id never issued, already expired or evicted.</summary>
     public AsyncJobState? Find(string id)
@@ -145,6 +174,11 @@ public sealed class AsyncJobs(IOptions<AsyncJobsOptions> options, TimeProvider t
             finished.Enqueue((id, time.GetUtcNow()));
             Purge();
         }
+
+        if (shared is not null)
+        {
+            await shared.PublishResultAsync(id, element, options.Value.ResultTtl).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Drops finished results past their TTL or beyond the count bound; finish order is expiry order.</summary>
@@ -162,6 +196,8 @@ public sealed class AsyncJobs(IOptions<AsyncJobsOptions> options, TimeProvider t
     private sealed class Entry
     {
         public Task? Work { get; set; }
+
+        public Task Published { get; set; } = Task.CompletedTask;
 
         public JsonElement? Result { get; set; }
     }

@@ -42,7 +42,7 @@ public static class AsyncJobsApi
             return;
         }
 
-        if (jobs.Find(id) is not { } state)
+        if (await jobs.FindAsync(id).ConfigureAwait(false) is not { } state)
         {
             await ErrorWriter.Livepeer(
                 context,

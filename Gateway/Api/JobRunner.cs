@@ -60,7 +60,7 @@ public sealed class JobRunner(
             job.StartedTimestamp = started;
             job.Deadline = deadline;
             access.Admit(context, job);
-            var id = jobs.Start(async stopping =>
+            var id = await jobs.SubmitAsync(async stopping =>
             {
                 var outcome = await DispatchAsync(job, null, stopping).ConfigureAwait(false);
                 stopping.ThrowIfCancellationRequested();
@@ -72,7 +72,7 @@ public sealed class JobRunner(
 
                 return JsonNode.Parse(outcome.Body) as JsonObject
                     ?? throw new InvalidOperationException("the orchestrator's answer is not a JSON object");
-            });
+            }).ConfigureAwait(false);
             context.Response.StatusCode = StatusCodes.Status202Accepted;
             context.Response.Headers["Preference-Applied"] = AsyncJobsApi.RespondAsync;
             await context.Response.WriteAsJsonAsync(new JsonObject { ["request_id"] = id }, WireJson.Options, "application/json", context.RequestAborted).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LivepeerAspire.Gateway.Discovery;
 using LivepeerAspire.Protocol.Eth;
 using LivepeerAspire.Protocol.Ledger;
@@ -24,21 +23,20 @@ public sealed class OnChainPaymentSender(
     EthAccount account,
     ILedger ledger,
     IOrchestratorInfoClient infoClient,
+    ITicketParamsStore store,
     OnChainPaymentOptions options,
     ILogger<OnChainPaymentSender> logger,
     TimeProvider time) : IPaymentSender
 {
-    private readonly ConcurrentDictionary<string, OrchestratorInfo> fresh = new(StringComparer.Ordinal);
-
     public async ValueTask<PaymentTicket> PrepareAsync(PaymentRequest request, CancellationToken cancellationToken)
     {
         var manifestId = request.Pipeline.ManifestId(request.ModelId);
         var key = $"{request.Orchestrator.Transcoder}|{manifestId}";
-        var info = Best(request.Orchestrator, fresh.TryGetValue(key, out var cached) ? cached : null);
+        var info = Best(request.Orchestrator, await store.GetAsync(key, cancellationToken).ConfigureAwait(false));
         var head = await ledger.GetHeadAsync(cancellationToken).ConfigureAwait(false);
-        if (BlocksLeft(info, head.BlockNumber) <= options.ParamsRefreshBlocks || sender.NoncesLeft(info.TicketParams) == 0 || TokenExpiring(info))
+        if (!Usable(info, head.BlockNumber))
         {
-            info = await RefreshAsync(request, key, cancellationToken).ConfigureAwait(false);
+            info = await RefreshAsync(request, key, head.BlockNumber, cancellationToken).ConfigureAwait(false);
         }
 
         if (info.TicketParams is null && info.PriceInfo is { PricePerUnit: > 0 })
@@ -53,7 +51,7 @@ public sealed class OnChainPaymentSender(
         }
         catch (PaymentException e) when (e.ParamsExpired || e.ParamsExhausted)
         {
-            info = await RefreshAsync(request, key, cancellationToken).ConfigureAwait(false);
+            info = await RefreshAsync(request, key, head.BlockNumber, cancellationToken).ConfigureAwait(false);
             prepared = await CreateOrExplainAsync(info, request, cancellationToken).ConfigureAwait(false);
         }
         catch (PaymentException e)
@@ -96,7 +94,10 @@ public sealed class OnChainPaymentSender(
         }
     }
 
-    private async Task<OrchestratorInfo> RefreshAsync(PaymentRequest request, string key, CancellationToken cancellationToken)
+    private bool Usable(OrchestratorInfo info, long block) =>
+        BlocksLeft(info, block) > options.ParamsRefreshBlocks && sender.NoncesLeft(info.TicketParams) > 0 && !TokenExpiring(info);
+
+    private async Task<OrchestratorInfo> RefreshAsync(PaymentRequest request, string key, long block, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(request.Orchestrator.Transcoder, UriKind.Absolute, out var uri))
         {
@@ -105,10 +106,12 @@ public sealed class OnChainPaymentSender(
 
         try
         {
-            var found = await infoClient.GetOrchestratorAsync(uri, CapabilityRequest.For(request.Pipeline, request.ModelId), cancellationToken).ConfigureAwait(false);
-            fresh[key] = found.Info;
-            logger.LogDebug("refreshed the ticket params of {Orchestrator} for {Key}", uri, key);
-            return found.Info;
+            return await store.RefreshAsync(key, async ct =>
+            {
+                var found = await infoClient.GetOrchestratorAsync(uri, CapabilityRequest.For(request.Pipeline, request.ModelId), ct).ConfigureAwait(false);
+                logger.LogDebug("refreshed the ticket params of {Orchestrator} for {Key}", uri, key);
+                return found.Info;
+            }, i => Usable(i, block), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or Google.Protobuf.InvalidProtocolBufferException)
         {

@@ -57,7 +57,7 @@ public static class OnChainPaymentsSetup
         services.AddSingleton<ILedger>(sp => LedgerFactory.Open(connection, sp.GetRequiredService<IOptions<LedgerOptions>>().Value, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<EthAccount>));
         services.AddSingleton(sp => new PaymentSender(sp.GetRequiredService<EthAccount>(), sp.GetRequiredService<ILedger>(),
-            sp.GetRequiredService<IOptions<PaymentSenderOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IOptions<PaymentSenderOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetService<ISenderNonces>()));
         services.Replace(ServiceDescriptor.Singleton<IPaymentSender, OnChainPaymentSender>());
         services.Replace(ServiceDescriptor.Singleton(sp => GatewayIdentity.Signed(sp.GetRequiredService<EthAccount>())));
         services.AddSingleton<IPostConfigureOptions<DiscoveryOptions>>(sp => new PostConfigureOptions<DiscoveryOptions>(Options.DefaultName, o =>

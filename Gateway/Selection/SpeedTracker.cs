@@ -31,6 +31,24 @@ public sealed class SpeedTracker(StrategySelector selection, TimeProvider time)
         }
 
         var sample = took.TotalSeconds / work;
+        Apply(orchestrator, target, sample);
+        Sampled?.Invoke(orchestrator, target, sample);
+    }
+
+    /// <summary>Raised by <see cref="Record"/> with the sample in seconds per unit: replicas sharing state tell each other.</summary>
+    public event Action<string, PipelineModel, double>? Sampled;
+
+    /// <summary>A sample another replica measured, folded in as if this replica had measured it.</summary>
+    public void RecordFromPeer(string orchestrator, PipelineModel target, double secondsPerUnit)
+    {
+        if (secondsPerUnit > 0 && double.IsFinite(secondsPerUnit))
+        {
+            Apply(orchestrator, target, secondsPerUnit);
+        }
+    }
+
+    private void Apply(string orchestrator, PipelineModel target, double sample)
+    {
         var alpha = selection.Options.Adaptive.EwmaAlpha;
         var entry = entries.GetOrAdd((orchestrator, target), _ => new Entry());
         lock (entry)

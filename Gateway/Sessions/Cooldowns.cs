@@ -20,8 +20,18 @@ public sealed class Cooldowns(TimeProvider time)
         }
     }
 
+    /// <summary>Raised by <see cref="End"/>: replicas sharing state tell each other (SharedState's slot relay).</summary>
+    public event Action<string, PipelineModel>? Ended;
+
     /// <summary>This gateway's own attempt there ended, so a slot is free whatever the last 503 said.</summary>
-    public void End(string orchestrator, PipelineModel target) => until.TryRemove((orchestrator, target), out _);
+    public void End(string orchestrator, PipelineModel target)
+    {
+        until.TryRemove((orchestrator, target), out _);
+        Ended?.Invoke(orchestrator, target);
+    }
+
+    /// <summary>Another replica's attempt there ended: the slot it held is free for this replica too.</summary>
+    public void EndFromPeer(string orchestrator, PipelineModel target) => until.TryRemove((orchestrator, target), out _);
 
     public TimeSpan Remaining(string orchestrator, PipelineModel target)
     {

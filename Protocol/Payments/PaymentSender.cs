@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Numerics;
 using Google.Protobuf;
 using LivepeerAspire.Protocol.Eth;
@@ -46,13 +45,14 @@ public sealed class PaymentSender
     private readonly ILedger ledger;
     private readonly TimeProvider time;
     private readonly TimeSpan cacheTime;
-    private readonly ConcurrentDictionary<string, Session> sessions = new();
+    private readonly ISenderNonces nonces;
     private readonly SemaphoreSlim refresh = new(1, 1);
     private (ChainHead Head, SenderInfo Info, DateTimeOffset At)? cached;
 
-    public PaymentSender(EthAccount account, ILedger ledger, PaymentSenderOptions options, TimeProvider? time = null)
+    public PaymentSender(EthAccount account, ILedger ledger, PaymentSenderOptions options, TimeProvider? time = null, ISenderNonces? nonces = null)
     {
         this.account = account;
+        this.nonces = nonces ?? new LocalSenderNonces();
         this.ledger = ledger;
         this.time = time ?? TimeProvider.System;
         MaxTicketEV = TicketIssuer.ParseWei(options.MaxTicketEV, "Payments:MaxTicketEV", allowZero: true);
@@ -138,16 +138,30 @@ public sealed class PaymentSender
         };
         if (numTickets > 0)
         {
-            var session = sessions.GetOrAdd(Convert.ToHexString(parameters.RecipientRandHash), _ => new Session(parameters.ExpirationBlock));
-            if (session.TryReserve(numTickets, SeenNonces.MaxSenderNonces) is not { } nonces)
+            if (numTickets > SeenNonces.MaxSenderNonces)
             {
                 Balances.Credit(owner, sessionId, existing);
-                throw new PaymentException(numTickets > SeenNonces.MaxSenderNonces
-                    ? $"a payment of {numTickets} tickets exceeds the {SeenNonces.MaxSenderNonces} sender nonces an orchestrator accepts per ticket params; raise the ticket EV or lower the job size"
-                    : PaymentErrors.TicketParamsExhausted);
+                throw new PaymentException($"a payment of {numTickets} tickets exceeds the {SeenNonces.MaxSenderNonces} sender nonces an orchestrator accepts per ticket params; raise the ticket EV or lower the job size");
             }
 
-            foreach (var nonce in nonces)
+            uint[]? reserved;
+            try
+            {
+                reserved = await nonces.TryReserveAsync(parameters, numTickets, cancellationToken);
+            }
+            catch
+            {
+                Balances.Credit(owner, sessionId, existing);
+                throw;
+            }
+
+            if (reserved is null)
+            {
+                Balances.Credit(owner, sessionId, existing);
+                throw new PaymentException(PaymentErrors.TicketParamsExhausted);
+            }
+
+            foreach (var nonce in reserved)
             {
                 var ticket = parameters.TicketFor(account.Address, nonce);
                 payment.TicketSenderParams.Add(new TicketSenderParams
@@ -169,8 +183,7 @@ public sealed class PaymentSender
             return SeenNonces.MaxSenderNonces;
         }
 
-        var used = sessions.TryGetValue(Convert.ToHexString(ticketParams.RecipientRandHash.Span), out var session) ? session.Used : 0;
-        return (int)Math.Max(0, SeenNonces.MaxSenderNonces - used);
+        return (int)Math.Max(0, SeenNonces.MaxSenderNonces - nonces.Used(ticketParams.RecipientRandHash.Span));
     }
 
     /// <summary>Settles the local balance after the request (go's completeBalanceUpdate, see <see cref="PaymentSettlement"/>).</summary>
@@ -266,7 +279,7 @@ public sealed class PaymentSender
             var head = await ledger.GetHeadAsync(cancellationToken);
             var info = await ledger.GetSenderAsync(account.Address, cancellationToken);
             cached = (head, info, now);
-            PurgeSessions(head.BlockNumber);
+            nonces.Purge(head.BlockNumber);
             return (head, info);
         }
         finally
@@ -277,52 +290,4 @@ public sealed class PaymentSender
 
     /// <summary>Forgets the cached deposit and head (after funding, say).</summary>
     public void InvalidateLedgerCache() => cached = null;
-
-    private void PurgeSessions(long block)
-    {
-        foreach (var (key, session) in sessions)
-        {
-            if (session.ExpirationBlock < block - 1000)
-            {
-                sessions.TryRemove(key, out _);
-            }
-        }
-    }
-
-    private sealed class Session(BigInteger expirationBlock)
-    {
-        private long nonce;
-
-        public BigInteger ExpirationBlock { get; } = expirationBlock;
-
-        public long Used => Interlocked.Read(ref nonce);
-
-        /// <summary>
-        /// The next <paramref name="count"/> nonces, reserved atomically (the first ticket of a session has nonce 1), or
-        /// null when they would go past <paramref name="max"/>: the orchestrator would answer "too many values" to them.
-        /// </summary>
-        public uint[]? TryReserve(int count, int max)
-        {
-            long last;
-            long current;
-            do
-            {
-                current = Interlocked.Read(ref nonce);
-                last = current + count;
-                if (last > max)
-                {
-                    return null;
-                }
-            }
-            while (Interlocked.CompareExchange(ref nonce, last, current) != current);
-
-            var result = new uint[count];
-            for (var i = 0; i < count; i++)
-            {
-                result[i] = checked((uint)(last - count + 1 + i));
-            }
-
-            return result;
-        }
-    }
 }

@@ -120,6 +120,29 @@ public sealed class OtherManifestTests : IDisposable
     }
 
     [Fact]
+    public async Task Scale_out_runs_three_gateway_replicas_with_redis_behind_a_front_door_on_the_gateway_port()
+    {
+        var manifest = await Manifest.PublishAsync(Path.Combine(TestApps.RepositoryRoot, "AppHost", "topologies", "scale-out.json"), directory);
+        string[] replicas = ["gateway-1", "gateway-2", "gateway-3"];
+
+        manifest.Names.ShouldContain("redis");
+        manifest.Port("gateway").ShouldBe(9935);
+        manifest.Env("gateway", "FrontDoor__Replicas").ShouldBe(string.Join(',', replicas.Select(r => $"{r}={manifest.Url(r)}")));
+        replicas.Select(manifest.Port).Distinct().Count().ShouldBe(3);
+        replicas.ShouldNotContain(r => manifest.Port(r) == 9935);
+        foreach (var replica in replicas)
+        {
+            manifest.Env(replica, "ConnectionStrings__redis").ShouldBe(manifest.Env("gateway-1", "ConnectionStrings__redis"));
+            manifest.Env(replica, "SharedState__RedisOptional").ShouldBe("false");
+            // One ETH account for all: the same key directory, so nonces on shared params must come from Redis.
+            manifest.Env(replica, "Payments__DataDir").ShouldBe(manifest.Env("gateway-1", "Payments__DataDir"));
+            manifest.Env(replica, "ConnectionStrings__ledger").ShouldNotBeNullOrEmpty();
+        }
+
+        Should.Throw<Exception>(() => manifest.Env("gateway", "ConnectionStrings__ledger"), "the front door keeps no state and pays nothing");
+    }
+
+    [Fact]
     public async Task External_and_container_runners_are_resources_the_orchestrator_points_at()
     {
         var file = Path.Combine(directory, "mixed.json");

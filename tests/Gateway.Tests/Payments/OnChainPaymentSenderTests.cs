@@ -47,7 +47,7 @@ public sealed class OnChainPaymentSenderTests : IDisposable
 
     private OnChainPaymentSender Sender(EthAccount? account = null) =>
         new(new PaymentSender(account ?? gateway, ledger, new PaymentSenderOptions { LedgerCacheTime = TimeSpan.Zero }, time), account ?? gateway, ledger,
-            infoClient, new OnChainPaymentOptions(), NullLogger<OnChainPaymentSender>.Instance, time);
+            infoClient, new LocalTicketParamsStore(), new OnChainPaymentOptions(), NullLogger<OnChainPaymentSender>.Instance, time);
 
     private static PaymentRequest Job(OrchestratorInfo info, long units) => new(info, PipelineCatalog.TextToImage, Model, units);
 
@@ -155,7 +155,7 @@ public sealed class OnChainPaymentSenderTests : IDisposable
         await ledger.FundDepositAndReserveAsync(gateway.Address, 10_000_000, 10_000_000);
         var info = infoClient.Issue();
         var strict = new OnChainPaymentSender(new PaymentSender(gateway, ledger, new PaymentSenderOptions { MaxTicketEV = "999" }, time), gateway, ledger,
-            infoClient, new OnChainPaymentOptions(), NullLogger<OnChainPaymentSender>.Instance, time);
+            infoClient, new LocalTicketParamsStore(), new OnChainPaymentOptions(), NullLogger<OnChainPaymentSender>.Instance, time);
 
         var e = await Should.ThrowAsync<PaymentUnavailableException>(async () => await strict.PrepareAsync(Job(info, 100), default));
 
