@@ -29,6 +29,7 @@ public static class GatewayExtensions
         AddValidated<AsyncJobsOptions>(builder, AsyncJobsOptions.Section, o => o.Validate());
         AddValidated<PricingOptions>(builder, PricingOptions.SectionName, o => o.Validate());
         AddValidated<QueueOptions>(builder, QueueOptions.Section, o => o.Validate());
+        AddValidated<Progress.ProgressOptions>(builder, Progress.ProgressOptions.Section, o => o.Validate());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
@@ -64,6 +65,7 @@ public static class GatewayExtensions
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         services.AddSingleton<OrchestratorForwarder>();
         services.AddSingleton<CapacityQueue>();
+        services.AddSingleton<Progress.ProgressOffer>();
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<JobParser>();
