@@ -213,7 +213,7 @@ public sealed class JobDispatcher(
         }
 
         AttemptResult result;
-        var progress = interactive ? new ProgressAttempt(job, session, payment, payments, http!, time, progressOffer!.Options, metrics, number) : null;
+        var progress = interactive ? new ProgressAttempt(job, session, payment, payments, http!.Invoker, time, progressOffer!.Options, metrics, number) : null;
         using var attemptSpan = GatewayTelemetry.StartAttempt(job.Pipeline.Name, job.ModelId, session.Key, number);
         try
         {

@@ -25,7 +25,7 @@ public sealed class ProgressAttempt : Stream
     private readonly AiSession session;
     private readonly PaymentTicket deposit;
     private readonly IPaymentSender payments;
-    private readonly GatewayHttp http;
+    private readonly HttpMessageInvoker http;
     private readonly TimeProvider time;
     private readonly ProgressOptions options;
     private readonly GatewayMetrics metrics;
@@ -47,7 +47,7 @@ public sealed class ProgressAttempt : Stream
     private TimeSpan longestGap;
     private bool finished;
 
-    internal ProgressAttempt(GatewayJob job, AiSession session, PaymentTicket deposit, IPaymentSender payments, GatewayHttp http, TimeProvider time, ProgressOptions options, GatewayMetrics metrics, int number)
+    internal ProgressAttempt(GatewayJob job, AiSession session, PaymentTicket deposit, IPaymentSender payments, HttpMessageInvoker http, TimeProvider time, ProgressOptions options, GatewayMetrics metrics, int number)
     {
         this.job = job;
         this.session = session;
@@ -196,6 +196,12 @@ public sealed class ProgressAttempt : Stream
             attemptTimer?.CancelAfter(left > TimeSpan.Zero ? left + TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(1));
         }
 
+        if (job.ProgressSink is { } sink)
+        {
+            // Before the next chunk is paid: a client that has gone away fails this write and stops the attempt unpaid.
+            await sink.ProgressAsync(progress with { Orchestrator = session.AdvertisedUri, Attempt = number, Chunk = null, Chunks = null, PaidChunks = null }, clientGone).ConfigureAwait(false);
+        }
+
         if (pay > 0)
         {
             Pay(pay);
@@ -222,10 +228,6 @@ public sealed class ProgressAttempt : Stream
         }
 
         Watch();
-        if (job.ProgressSink is { } sink)
-        {
-            await sink.ProgressAsync(progress with { Orchestrator = session.AdvertisedUri, Attempt = number, Chunk = null, Chunks = null, PaidChunks = null }, clientGone).ConfigureAwait(false);
-        }
     }
 
     private string? Violation(ProgressEvent? progress)
@@ -271,7 +273,7 @@ public sealed class ProgressAttempt : Stream
             dueBound = (zeroToDeadline * ((double)next / chunks.TotalSteps)) - sinceZero;
             if (delivered > 0)
             {
-                dueStall = (longestGap * options.StallFactor) - time.GetElapsedTime(lastChunkAt, now);
+                dueStall = StallLimit - time.GetElapsedTime(lastChunkAt, now);
             }
         }
 
@@ -290,7 +292,7 @@ public sealed class ProgressAttempt : Stream
 
         if (stall)
         {
-            Abandon("stalled", FailureKind.Timeout, $"stalled: no progress for {(longestGap * options.StallFactor).TotalSeconds:0.###} s after chunk {delivered} of {chunks.Count} (Progress:StallFactor × the longest chunk gap)");
+            Abandon("stalled", FailureKind.Timeout, $"stalled: no progress for {StallLimit.TotalSeconds:0.###} s after chunk {delivered} of {chunks.Count} (Progress:StallFactor × the longest chunk gap, at least Progress:StallMinimum)");
         }
         else
         {
@@ -348,7 +350,7 @@ public sealed class ProgressAttempt : Stream
         request.Headers.TryAddWithoutValidation(ProgressHeaders.Chunk, chunk.ToString(System.Globalization.CultureInfo.InvariantCulture));
         try
         {
-            using var response = await http.Invoker.SendAsync(request, clientGone).ConfigureAwait(false);
+            using var response = await http.SendAsync(request, clientGone).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
                 lock (gate)
@@ -441,6 +443,8 @@ public sealed class ProgressAttempt : Stream
             paidUndelivered.Clear();
         }
     }
+
+    private TimeSpan StallLimit => longestGap * options.StallFactor is var limit && limit > options.StallMinimum ? limit : options.StallMinimum;
 
     private TimeSpan DeadlineLeft() => job.Deadline - time.GetElapsedTime(job.StartedTimestamp);
 

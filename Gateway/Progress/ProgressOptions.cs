@@ -14,11 +14,19 @@ public sealed class ProgressOptions
     /// <summary>Stalled = no event for this many times the longest gap between chunks so far.</summary>
     public double StallFactor { get; set; } = 3;
 
+    /// <summary>The stall limit is never shorter than this: fast chunks must not read a scheduling hiccup as a hang.</summary>
+    public TimeSpan StallMinimum { get; set; } = TimeSpan.FromSeconds(1);
+
     public IEnumerable<string> Validate()
     {
         if (ChunkSteps is < 1 or > Protocol.Progress.ProgressHeaders.MaxChunkSteps)
         {
             yield return $"Progress:ChunkSteps must be between 1 and {Protocol.Progress.ProgressHeaders.MaxChunkSteps} (got {ChunkSteps})";
+        }
+
+        if (StallMinimum <= TimeSpan.Zero)
+        {
+            yield return $"Progress:StallMinimum must be positive (got {StallMinimum})";
         }
 
         if (!(StallFactor >= 1) || !double.IsFinite(StallFactor))
