@@ -219,7 +219,7 @@ public sealed class ProgressAttempt : Stream
             if (step >= chunks.EndStep(1) && step < chunks.TotalSteps && StepsPerSecond is > 0 and var rate)
             {
                 var finish = TimeSpan.FromSeconds((chunks.TotalSteps - step) / rate);
-                if (finish > DeadlineLeft())
+                if (finish > DeadlineLeft() * (1 + options.AbandonMargin))
                 {
                     Abandon("too_slow", FailureKind.TooSlow, $"too slow for the deadline: {rate:0.###} steps/s, step {step} of {chunks.TotalSteps}, {finish.TotalSeconds:0.###} s to go with {Math.Max(0, DeadlineLeft().TotalSeconds):0.###} s left");
                     return;
@@ -256,9 +256,9 @@ public sealed class ProgressAttempt : Stream
     }
 
     /// <summary>
-    /// Arms the check between events: the moment the next chunk, arriving then, would project past the deadline
-    /// (t0 + (deadline − t0) × its end step ÷ n), or the stall limit (StallFactor × the longest chunk gap), whichever
-    /// comes first.
+    /// Arms the check between events: the moment the next chunk (ending at step s'), arriving then, would project past
+    /// the deadline by more than the margin m — x = (1+m)·L ÷ ((n − s')/s' + 1 + m) after step 0, L the time left at step 0
+    /// (with m = 0: L·s'/n) — or the stall limit (StallFactor × the longest chunk gap), whichever comes first.
     /// </summary>
     private void Watch()
     {
@@ -270,7 +270,8 @@ public sealed class ProgressAttempt : Stream
             var next = chunks.EndStep(Math.Min(delivered + 1, chunks.Count));
             var sinceZero = time.GetElapsedTime(stepZero, now);
             var zeroToDeadline = sinceZero + DeadlineLeft();
-            dueBound = (zeroToDeadline * ((double)next / chunks.TotalSteps)) - sinceZero;
+            var m = options.AbandonMargin;
+            dueBound = (zeroToDeadline * ((1 + m) / (((double)(chunks.TotalSteps - next) / next) + 1 + m))) - sinceZero;
             if (delivered > 0)
             {
                 dueStall = StallLimit - time.GetElapsedTime(lastChunkAt, now);

@@ -27,7 +27,7 @@ public static class ProgressExperiment
         var strategies = new Option<string?>("--strategies") { Description = "comma-separated strategies (default adaptive,round-robin)" };
         var load = new Option<double>("--load") { Description = "fraction of fleet capacity", DefaultValueFactory = _ => 0.3 };
         var sloSeconds = new Option<double>("--slo-seconds") { Description = "the client's deadline in real-world seconds, sent as Livepeer-Deadline-Ms (scaled)", DefaultValueFactory = _ => 60 };
-        var chunkSteps = new Option<int>("--chunk-steps") { Description = "Progress:ChunkSteps for the pay-per-progress runs", DefaultValueFactory = _ => 1 };
+        var chunkSteps = new Option<int>("--chunk-steps") { Description = "Progress:ChunkSteps for the pay-per-progress runs (the gateway default)", DefaultValueFactory = _ => 5 };
         var modes = new Option<string?>("--modes") { Description = "request-response,progress (default both)" };
         var command = new Command("progress", "Request/response against pay per progress on RTX 4090s vs RTX 4060s with a client deadline.");
         o.AddTo(command);

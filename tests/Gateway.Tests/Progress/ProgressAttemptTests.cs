@@ -40,7 +40,7 @@ public sealed class ProgressAttemptTests
         public GatewayMetrics Metrics { get; }
         public ProgressAttempt Progress { get; }
 
-        public Harness(TimeSpan deadline, int chunkSteps = 2)
+        public Harness(TimeSpan deadline, int chunkSteps = 2, double margin = 0)
         {
             Metrics = new GatewayMetrics(Time);
             var job = new GatewayJob
@@ -55,7 +55,7 @@ public sealed class ProgressAttemptTests
             };
             var session = TestSessions.Session("http://127.0.0.1:9/", PipelineCatalog.ImageToVideo);
             Progress = new ProgressAttempt(job, session, PaymentTicket.Free, new OffChainPaymentSender(), new HttpMessageInvoker(Endpoint),
-                Time, new ProgressOptions { ChunkSteps = chunkSteps, StallFactor = 3, StallMinimum = TimeSpan.FromSeconds(0.5) }, Metrics, 1);
+                Time, new ProgressOptions { ChunkSteps = chunkSteps, StallFactor = 3, StallMinimum = TimeSpan.FromSeconds(0.5), AbandonMargin = margin }, Metrics, 1);
             Progress.Arm(Attempt, CancellationToken.None);
         }
 
@@ -127,6 +127,27 @@ public sealed class ProgressAttemptTests
         h.Progress.ProjectedDuration!.Value.TotalSeconds.ShouldBe(15, tolerance: 1e-6); // 10 steps at 1.5 s
         h.Attempt.IsCancellationRequested.ShouldBeTrue();
         (await h.PaidAsync(2)).Length.ShouldBeLessThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task A_projection_just_past_the_deadline_is_tolerated_within_the_margin_and_not_beyond()
+    {
+        // 10 steps at 1.1 s from t = 0 against 10 s: 11 s projected, 10 % over.
+        await using (var h = new Harness(TimeSpan.FromSeconds(10), margin: 0.2))
+        {
+            await h.StepAsync(0);
+            await h.StepAsync(1, after: TimeSpan.FromSeconds(1.1));
+            await h.StepAsync(2, after: TimeSpan.FromSeconds(1.1));
+            h.Progress.Outcome.ShouldBeNull();
+        }
+
+        await using (var h = new Harness(TimeSpan.FromSeconds(10), margin: 0.05))
+        {
+            await h.StepAsync(0);
+            await h.StepAsync(1, after: TimeSpan.FromSeconds(1.1));
+            await h.StepAsync(2, after: TimeSpan.FromSeconds(1.1));
+            h.Progress.Outcome!.Failure.ShouldBe(FailureKind.TooSlow);
+        }
     }
 
     [Fact]
