@@ -297,7 +297,9 @@ public sealed class ProgressAttempt : Stream
         }
         else
         {
-            Abandon("too_slow", FailureKind.TooSlow, $"too slow for the deadline: chunk {delivered + 1} of {chunks.Count} had not arrived when even its arrival would project past the deadline");
+            Abandon("too_slow", FailureKind.TooSlow, delivered >= chunks.Count
+                ? "too slow for the deadline: every step was reported but the result had not arrived by the deadline"
+                : $"too slow for the deadline: chunk {delivered + 1} of {chunks.Count} had not arrived when even its arrival would project past the deadline (Progress:AbandonMargin {options.AbandonMargin:0.##})");
         }
     }
 

@@ -29,6 +29,11 @@ public static class ProgressExperiment
         var sloSeconds = new Option<double>("--slo-seconds") { Description = "the client's deadline in real-world seconds, sent as Livepeer-Deadline-Ms (scaled)", DefaultValueFactory = _ => 60 };
         var chunkSteps = new Option<int>("--chunk-steps") { Description = "Progress:ChunkSteps for the pay-per-progress runs (the gateway default)", DefaultValueFactory = _ => 5 };
         var modes = new Option<string?>("--modes") { Description = "request-response,progress (default both)" };
+        var margin = new Option<double>("--abandon-margin")
+        {
+            Description = "Progress:AbandonMargin for the pay-per-progress runs: scaled time magnifies scheduling jitter (a 5-step chunk of a 4090 is ~100 ms of wall time at time scale 0.02), so the default is wider than the gateway's 0.2",
+            DefaultValueFactory = _ => 0.5,
+        };
         var command = new Command("progress", "Request/response against pay per progress on RTX 4090s vs RTX 4060s with a client deadline.");
         o.AddTo(command);
         command.Add(strategies);
@@ -36,6 +41,7 @@ public static class ProgressExperiment
         command.Add(sloSeconds);
         command.Add(chunkSteps);
         command.Add(modes);
+        command.Add(margin);
         command.SetAction(async (p, cancel) =>
         {
             using var s = new ExperimentSession(o, p, context, "progress");
@@ -69,6 +75,12 @@ public static class ProgressExperiment
                 throw new UsageException("two modes need a network each: give --topology instead of --gateway, or one --modes");
             }
 
+            var abandonMargin = p.GetValue(margin);
+            if (!(abandonMargin >= 0) || !double.IsFinite(abandonMargin))
+            {
+                throw new UsageException("bad --abandon-margin: use 0 or more");
+            }
+
             var scenario = s.Scenario("image-to-video");
             s.RequireCapacitySource(scenario);
             var scale = s.TimeScale ?? 1;
@@ -78,7 +90,12 @@ public static class ProgressExperiment
             foreach (var mode in modeNames)
             {
                 var environment = mode == "progress"
-                    ? new Dictionary<string, string> { ["Progress__Enabled"] = "true", ["Progress__ChunkSteps"] = steps.ToString(CultureInfo.InvariantCulture) }
+                    ? new Dictionary<string, string>
+                    {
+                        ["Progress__Enabled"] = "true",
+                        ["Progress__ChunkSteps"] = steps.ToString(CultureInfo.InvariantCulture),
+                        ["Progress__AbandonMargin"] = abandonMargin.ToString(CultureInfo.InvariantCulture),
+                    }
                     : new Dictionary<string, string>();
                 await using var network = await s.AcquireNetworkAsync(environment, cancel, names[0]);
                 lastGateway = network.Gateway;
@@ -90,7 +107,7 @@ public static class ProgressExperiment
                     var before = await MetricsAsync(s, network, cancel);
                     var spec = s.Spec(label, scenario, new PoissonSimulation(capacity * fraction, s.Duration), network.Gateway, new Slo(LatencyMs: sloMs), new Dictionary<string, string>
                     {
-                        ["mode"] = mode == "progress" ? $"pay per progress (Progress:Enabled, Progress:ChunkSteps={steps})" : "request/response (gateway defaults)",
+                        ["mode"] = mode == "progress" ? Fmt.Inv($"pay per progress (Progress:Enabled, Progress:ChunkSteps={steps}, Progress:AbandonMargin={abandonMargin})") : "request/response (gateway defaults)",
                         ["strategy"] = strategy,
                         ["load"] = Fmt.Pct(fraction) + " of fleet capacity",
                         ["client deadline"] = Fmt.Inv($"{slo} s real-world = Livepeer-Deadline-Ms {Math.Ceiling(sloMs)}"),
