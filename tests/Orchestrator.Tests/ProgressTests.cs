@@ -167,7 +167,8 @@ public sealed class ProgressTests
     public async Task A_gateway_that_stops_paying_has_the_job_stopped_within_one_chunk_the_runner_cancelled_and_only_paid_chunks_debited()
     {
         var (runner, orch, payments) = await StartAsync("00:00:00");
-        runner.BeforeStep = (_, ct) => Task.Delay(30, ct);
+        // Slow after chunk 2 (steps 7 on), so a loaded machine cannot let the runner finish before it is stopped.
+        runner.BeforeStep = (step, ct) => Task.Delay(step <= 2 * ChunkSteps ? 30 : 1000, ct);
         await using (runner)
         await using (orch)
         {
