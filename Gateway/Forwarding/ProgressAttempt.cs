@@ -297,6 +297,13 @@ public sealed class ProgressAttempt : Stream
         }
         else
         {
+            // No event since: the next chunk is later than now, so the whole job takes at least the time to step 0 plus
+            // (time since step 0) × n ÷ (the next chunk's last step). That lower bound is the speed sample adaptive gets,
+            // not the elapsed time, which would make a GPU that never reported look fast.
+            var now = time.GetTimestamp();
+            var next = chunks.EndStep(Math.Min(delivered + 1, chunks.Count));
+            var bound = time.GetElapsedTime(attemptStarted, stepZero) + (time.GetElapsedTime(stepZero, now) * ((double)chunks.TotalSteps / next));
+            ProjectedDuration = ProjectedDuration is { } measured && measured > bound ? measured : bound;
             Abandon("too_slow", FailureKind.TooSlow, delivered >= chunks.Count
                 ? "too slow for the deadline: every step was reported but the result had not arrived by the deadline"
                 : $"too slow for the deadline: chunk {delivered + 1} of {chunks.Count} had not arrived when even its arrival would project past the deadline (Progress:AbandonMargin {options.AbandonMargin:0.##})");

@@ -163,6 +163,9 @@ public sealed class ProgressAttemptTests
 
         h.Progress.Outcome!.Failure.ShouldBe(FailureKind.TooSlow);
         h.Attempt.IsCancellationRequested.ShouldBeTrue();
+
+        // Its speed sample is the lower bound the silence proves, 2.1 s for at most 2 of 10 steps: 10.5 s, not 2.1 s.
+        h.Progress.ProjectedDuration!.Value.TotalSeconds.ShouldBe(10.5, tolerance: 1e-6);
     }
 
     [Fact]
