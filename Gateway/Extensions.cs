@@ -31,6 +31,7 @@ public static class GatewayExtensions
         AddValidated<PricingOptions>(builder, PricingOptions.SectionName, o => o.Validate());
         AddValidated<QueueOptions>(builder, QueueOptions.Section, o => o.Validate());
         AddValidated<SharedStateOptions>(builder, SharedStateOptions.Section, o => o.Validate());
+        AddValidated<Progress.ProgressOptions>(builder, Progress.ProgressOptions.Section, o => o.Validate());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
@@ -67,6 +68,7 @@ public static class GatewayExtensions
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         services.AddSingleton<OrchestratorForwarder>();
         services.AddSingleton<CapacityQueue>();
+        services.AddSingleton<Progress.ProgressOffer>();
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<JobParser>();

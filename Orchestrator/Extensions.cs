@@ -36,6 +36,7 @@ public static class OrchestratorExtensions
         services.AddHttpForwarder();
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         services.AddSingleton<RunnerForwarder>();
+        services.AddSingleton<Jobs.Progress.ProgressJobs>();
         services.AddSingleton<JobStats>();
         services.AddSingleton<OrchestratorMeters>();
         services.TryAddSingleton<IPaymentReceiver, OffchainPaymentReceiver>();
@@ -71,6 +72,7 @@ public static class OrchestratorExtensions
         app.MapOrchestratorGrpc();
         GetOrchestratorApi.Map(app);
         PipelineApi.Map(app);
+        Jobs.Progress.ChunkPaymentApi.Map(app);
         StatusApi.Map(app);
         app.MapFallback((HttpContext context) => JobErrors.WriteAsync(context, StatusCodes.Status404NotFound,
             $"no route {context.Request.Method} {context.Request.Path}; AI routes: {string.Join(", ", Protocol.Pipelines.PipelineCatalog.All.Select(p => p.Route))}"));

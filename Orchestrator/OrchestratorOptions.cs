@@ -60,10 +60,18 @@ public sealed class OrchestratorOptions
     /// <summary>On-chain mode: how often due winning tickets are redeemed (go-livepeer does it on every new block).</summary>
     public TimeSpan RedemptionInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Pay per progress: how long a delivered chunk waits for its payment before the job is stopped (the gateway pays
+    /// chunk k when it sees chunk k−1, so the payment normally arrives while chunk k runs).
+    /// </summary>
+    public TimeSpan ProgressPaymentGrace { get; set; } = TimeSpan.FromSeconds(2);
+
     internal sealed class Validator : Microsoft.Extensions.Options.IValidateOptions<OrchestratorOptions>
     {
         public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, OrchestratorOptions options) =>
-            string.IsNullOrWhiteSpace(options.EthAddress) || Protocol.Eth.EthAddress.TryParse(options.EthAddress.Trim(), out _)
+            options.ProgressPaymentGrace < TimeSpan.Zero
+                ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail($"Orchestrator:ProgressPaymentGrace must not be negative (got {options.ProgressPaymentGrace})")
+            : string.IsNullOrWhiteSpace(options.EthAddress) || Protocol.Eth.EthAddress.TryParse(options.EthAddress.Trim(), out _)
                 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success
                 : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(
                     $"Orchestrator:EthAddress '{options.EthAddress}' is not an ETH address; use 40 hex digits, 0x optional (go-livepeer -ethOrchAddr)");

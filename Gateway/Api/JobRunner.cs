@@ -29,11 +29,18 @@ public sealed class JobRunner(
         {
             var deadline = deadlines.For(context.Request, pipeline);
             var job = await parser.ParseAsync(context, pipeline).ConfigureAwait(false);
+            var events = ProgressEvents.Wanted(context.Request, pipeline) ? new ProgressEvents(context.Response) : null;
+            job.ProgressSink = events;
             job.StartedTimestamp = started;
             job.Deadline = deadline;
             access.Admit(context, job);
             var sink = job.Stream ? new LivepeerSseSink(context.Response) : null;
             var outcome = await DispatchAsync(job, sink, context.RequestAborted).ConfigureAwait(false);
+            if (events is not null)
+            {
+                return (job, await FinishEventsAsync(events, outcome, context.RequestAborted).ConfigureAwait(false));
+            }
+
             if (outcome.Ok && !outcome.Committed)
             {
                 JobResponseHeaders.Apply(context.Response, outcome.Session?.AdvertisedUri, outcome.Attempts, outcome.Fee);
@@ -167,6 +174,24 @@ public sealed class JobRunner(
             await writeError(context, StatusCodes.Status500InternalServerError, "internal gateway error: " + e.Message).ConfigureAwait(false);
             metrics.Request(pipeline.Name, 500, null, time.GetElapsedTime(started), null, 0);
         }
+    }
+
+    /// <summary>The end of an event-stream job: result and done, or the error in-band once the stream has started.</summary>
+    private static async Task<DispatchOutcome> FinishEventsAsync(ProgressEvents events, DispatchOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (outcome.Ok)
+        {
+            await events.ResultAsync(outcome.Body!, outcome.Session?.AdvertisedUri, outcome.Attempts, outcome.Fee, cancellationToken).ConfigureAwait(false);
+            return outcome with { Committed = true };
+        }
+
+        if (events.Started && outcome.Status != 499)
+        {
+            await events.ErrorAsync(outcome.Message, cancellationToken).ConfigureAwait(false);
+            return outcome with { Committed = true };
+        }
+
+        return outcome;
     }
 
     private Task<DispatchOutcome> DispatchAsync(GatewayJob job, ILlmStreamSink? sink, CancellationToken cancellationToken) =>

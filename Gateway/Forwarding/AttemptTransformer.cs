@@ -28,7 +28,13 @@ internal sealed class AttemptTransformer : HttpTransformer
             content.Headers.TryAddWithoutValidation("Content-Type", job.ContentType);
         }
 
-        proxyRequest.Headers.Accept.Add(job.Stream ? AcceptEvents : AcceptJson);
+        proxyRequest.Headers.Accept.Add(job.Stream || exchange.Attempt.Progress is not null ? AcceptEvents : AcceptJson);
+        if (exchange.Attempt.Progress is { } progress)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation(Protocol.Progress.ProgressHeaders.Progress, progress.ChunkSteps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            proxyRequest.Headers.TryAddWithoutValidation(Protocol.Progress.ProgressHeaders.Job, progress.Id);
+        }
+
         foreach (var (name, value) in exchange.Attempt.Payment.Headers)
         {
             proxyRequest.Headers.TryAddWithoutValidation(name, value);

@@ -34,7 +34,11 @@ public sealed record AttemptResult
 }
 
 /// <summary>One attempt as the dispatcher hands it to the sender.</summary>
-public sealed record Attempt(GatewayJob Job, AiSession Session, PaymentTicket Payment, int Number, TimeSpan Timeout);
+public sealed record Attempt(GatewayJob Job, AiSession Session, PaymentTicket Payment, int Number, TimeSpan Timeout)
+{
+    /// <summary>Set when this attempt runs as an interactive job (pay per progress).</summary>
+    public ProgressAttempt? Progress { get; init; }
+}
 
 /// <summary>The result of a whole job after failover.</summary>
 public sealed record DispatchOutcome

@@ -17,6 +17,9 @@ public enum FailureKind
 
     /// <summary>Anything else (5xx, refused connection, garbage): suspend, try another.</summary>
     Error,
+
+    /// <summary>Pay per progress: its measured steps/s cannot finish before the deadline; try another, no suspension.</summary>
+    TooSlow,
 }
 
 public static class ErrorClassifier

@@ -22,6 +22,10 @@ public sealed class GatewayHttp : IDisposable
             UseProxy = false,
             AllowAutoRedirect = false,
             MaxConnectionsPerServer = int.MaxValue,
+
+            // An abandoned attempt must stop the orchestrator's work: close the connection instead of draining the
+            // rest of the answer (up to 1 MB and 2 s by default), during which it would go on computing.
+            MaxResponseDrainSize = 0,
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
         };
         Invoker = new HttpMessageInvoker(Handler, disposeHandler: false);

@@ -25,5 +25,8 @@ public sealed class GatewayJob
 
     public TimeSpan Deadline { get; set; }
 
+    /// <summary>The client asked for progress events (<c>Accept: text/event-stream</c> on a batch route).</summary>
+    public Progress.IProgressSink? ProgressSink { get; set; }
+
     public long StartedTimestamp { get; set; }
 }

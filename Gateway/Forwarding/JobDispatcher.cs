@@ -25,7 +25,9 @@ public sealed class JobDispatcher(
     CapacityQueue queue,
     GatewayMetrics metrics,
     TimeProvider time,
-    IOptionsMonitor<TimeoutOptions> timeouts)
+    IOptionsMonitor<TimeoutOptions> timeouts,
+    Progress.ProgressOffer? progressOffer = null,
+    GatewayHttp? http = null)
 {
     public delegate Task<AttemptResult> Sender(Attempt attempt, CancellationToken cancellationToken);
 
@@ -180,9 +182,11 @@ public sealed class JobDispatcher(
     {
         PaymentTicket payment;
         var paySpan = GatewayTelemetry.StartPayment(session.Key);
+        // An interactive attempt pays a 0-unit entry deposit here and each chunk as it comes (ProgressAttempt).
+        var interactive = progressOffer is not null && http is not null && progressOffer.Use(job, session);
         try
         {
-            payment = await payments.PrepareAsync(new PaymentRequest(session.Info, job.Pipeline, job.ModelId, job.Units.Paid), cancellationToken).ConfigureAwait(false);
+            payment = await payments.PrepareAsync(new PaymentRequest(session.Info, job.Pipeline, job.ModelId, interactive ? 0 : job.Units.Paid), cancellationToken).ConfigureAwait(false);
             GatewayTelemetry.Paid(paySpan, payment.FeeWei, payment.Headers.Count);
         }
         catch (PaymentUnavailableException e)
@@ -209,10 +213,11 @@ public sealed class JobDispatcher(
         }
 
         AttemptResult result;
+        var progress = interactive ? new ProgressAttempt(job, session, payment, payments, http!.Invoker, time, progressOffer!.Options, metrics, number) : null;
         using var attemptSpan = GatewayTelemetry.StartAttempt(job.Pipeline.Name, job.ModelId, session.Key, number);
         try
         {
-            result = await send(new Attempt(job, session, payment, number, timeout), cancellationToken).ConfigureAwait(false);
+            result = await send(new Attempt(job, session, payment, number, timeout) { Progress = progress }, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -225,7 +230,15 @@ public sealed class JobDispatcher(
 
         GatewayTelemetry.AttemptEnded(attemptSpan, job.Pipeline.Name, result.Ok, result.Failure?.ToString(), result.Message);
 
-        Account(job, session, payment, result, workAhead, time.GetElapsedTime(started), cancellationToken.IsCancellationRequested);
+        var took = time.GetElapsedTime(started);
+        var fee = payment.FeeWei + (progress?.PaidWei ?? System.Numerics.BigInteger.Zero);
+        Account(job, session, payment, result, workAhead, took, cancellationToken.IsCancellationRequested, progress);
+        if (!result.Ok && (progress?.Started == true || result.Failure is FailureKind.Timeout or FailureKind.Error or FailureKind.TooSlow))
+        {
+            var reason = cancellationToken.IsCancellationRequested ? "client" : progress?.AbandonReason ?? result.Failure.ToString()!.ToLowerInvariant();
+            metrics.AttemptAbandoned(job.Pipeline.Name, reason, took, fee);
+        }
+
         if (result.Failure is not (FailureKind.Capacity or FailureKind.Ticket))
         {
             // The attempt held one of that orchestrator's slots, which is free now whatever an earlier 503 said.
@@ -233,7 +246,7 @@ public sealed class JobDispatcher(
         }
 
         queue.SlotFreed(target);
-        return (result, session, payment.FeeWei);
+        return (result, session, fee);
     }
 
     /// <summary>Sends to a second orchestrator if the first has not answered after the hedge delay; the first success wins and the other is cancelled.</summary>
@@ -303,8 +316,22 @@ public sealed class JobDispatcher(
         return byShare;
     }
 
-    private void Account(GatewayJob job, AiSession session, PaymentTicket payment, AttemptResult result, double workAhead, TimeSpan took, bool clientGone)
+    private void Account(GatewayJob job, AiSession session, PaymentTicket payment, AttemptResult result, double workAhead, TimeSpan took, bool clientGone, ProgressAttempt? progress = null)
     {
+        if (progress?.DepositSettled == true)
+        {
+            // The entry deposit of an interactive attempt was settled when the job started; chunks settle themselves.
+            payment = PaymentTicket.Free;
+        }
+
+        if (result.Failure == FailureKind.TooSlow)
+        {
+            // Not suspended: it works, only too slowly for this deadline. Its projected time teaches adaptive so.
+            speeds.Record(session.Key, new PipelineModel(job.Pipeline, job.ModelId), progress?.ProjectedDuration ?? took, workAhead + job.Units.Work);
+            payments.Complete(payment, PaymentOutcome.Failed);
+            return;
+        }
+
         if (result.Ok)
         {
             var work = result.ActualWork is > 0 ? result.ActualWork.Value : job.Units.Work;

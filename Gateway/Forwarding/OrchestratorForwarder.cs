@@ -20,6 +20,11 @@ public sealed class OrchestratorForwarder(IHttpForwarder forwarder, GatewayHttp 
     /// <summary>A non-streamed job: the whole 200 body, or the classified failure.</summary>
     public async Task<AttemptResult> SendBufferedAsync(Attempt attempt, CancellationToken cancellationToken)
     {
+        if (attempt.Progress is { } progress)
+        {
+            return await SendProgressAsync(attempt, progress, cancellationToken).ConfigureAwait(false);
+        }
+
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(attempt.Timeout);
         var exchange = AttemptExchange.Buffered(attempt);
@@ -37,6 +42,45 @@ public sealed class OrchestratorForwarder(IHttpForwarder forwarder, GatewayHttp 
         }
 
         return Validate(attempt, exchange.BufferedBody());
+    }
+
+    /// <summary>
+    /// An interactive job (pay per progress): the orchestrator's events land in <paramref name="progress"/>, which pays,
+    /// measures and may abandon the attempt; until step 0 the attempt's own timeout applies, then the job's deadline.
+    /// </summary>
+    private async Task<AttemptResult> SendProgressAsync(Attempt attempt, ProgressAttempt progress, CancellationToken cancellationToken)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(attempt.Timeout);
+        progress.Arm(timer, cancellationToken);
+        var exchange = AttemptExchange.Relayed(attempt, progress);
+        var error = await SendAsync(exchange, attempt.Job.Deadline, timer.Token).ConfigureAwait(false);
+        await progress.FinishAsync().ConfigureAwait(false);
+        if (exchange.Refused is { } refused)
+        {
+            return refused;
+        }
+
+        if (progress.Outcome is { } decided)
+        {
+            return decided;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return AttemptResult.Fail(FailureKind.Error, 0, "client went away");
+        }
+
+        if (timer.IsCancellationRequested)
+        {
+            return AttemptResult.Fail(FailureKind.Timeout, 0, progress.Started
+                ? "no result within the job's deadline"
+                : $"no progress within the {attempt.Timeout.TotalSeconds:0.###} s attempt timeout");
+        }
+
+        return error == ForwarderError.None
+            ? AttemptResult.Fail(FailureKind.Error, 200, progress.Started ? "the orchestrator's progress stream ended without a result" : "the orchestrator answered without a progress stream")
+            : AttemptResult.Fail(FailureKind.Error, 0, exchange.ErrorMessage(error));
     }
 
     /// <summary>
@@ -132,7 +176,7 @@ public sealed class OrchestratorForwarder(IHttpForwarder forwarder, GatewayHttp 
         }
     }
 
-    private static AttemptResult Validate(Attempt attempt, byte[] body)
+    internal static AttemptResult Validate(Attempt attempt, byte[] body)
     {
         try
         {

@@ -20,6 +20,8 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Dictionary<(string Pipeline, int Status, string Orchestrator), long> requests = [];
     private readonly Dictionary<(string Pipeline, string Reason), long> failovers = [];
     private readonly Dictionary<string, long> hedges = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> chunksPaid = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Pipeline, string Reason), (long Count, double Seconds, System.Numerics.BigInteger Wei)> abandoned = [];
     private readonly Dictionary<(string Pipeline, string Exit), long> queueExits = [];
     private Func<IReadOnlyList<(PipelineModel Target, int Waiting)>> queueLengths = () => [];
     private readonly Dictionary<string, Histogram> latency = new(StringComparer.Ordinal);
@@ -89,6 +91,27 @@ public sealed class GatewayMetrics : IDisposable
         failoverCounter.Add(1, new("pipeline", pipeline), new("reason", reason));
     }
 
+    /// <summary>Pay per progress: one chunk payment the orchestrator accepted.</summary>
+    public void ChunkPaid(string pipeline)
+    {
+        lock (gate)
+        {
+            chunksPaid[pipeline] = chunksPaid.GetValueOrDefault(pipeline) + 1;
+        }
+    }
+
+    /// <summary>
+    /// An attempt that ran and did not deliver (both modes): why, how long it took to give it up, and the wei paid for it.
+    /// </summary>
+    public void AttemptAbandoned(string pipeline, string reason, TimeSpan took, System.Numerics.BigInteger paidWei)
+    {
+        lock (gate)
+        {
+            var (count, seconds, wei) = abandoned.GetValueOrDefault((pipeline, reason));
+            abandoned[(pipeline, reason)] = (count + 1, seconds + took.TotalSeconds, wei + paidWei);
+        }
+    }
+
     public void Hedge(string pipeline)
     {
         lock (gate)
@@ -151,6 +174,34 @@ public sealed class GatewayMetrics : IDisposable
             foreach (var ((pipeline, exit), count) in queueExits.OrderBy(q => q.Key.Pipeline).ThenBy(q => q.Key.Exit))
             {
                 s.Append(CultureInfo.InvariantCulture, $"livepeer_gateway_queue_exits_total{{pipeline=\"{Esc(pipeline)}\",exit=\"{Esc(exit)}\"}} {count}\n");
+            }
+
+            s.Append("# HELP livepeer_gateway_progress_chunks_paid_total Pay per progress: chunk payments the orchestrators accepted.\n");
+            s.Append("# TYPE livepeer_gateway_progress_chunks_paid_total counter\n");
+            foreach (var (pipeline, count) in chunksPaid.OrderBy(c => c.Key))
+            {
+                s.Append(CultureInfo.InvariantCulture, $"livepeer_gateway_progress_chunks_paid_total{{pipeline=\"{Esc(pipeline)}\"}} {count}\n");
+            }
+
+            s.Append("# HELP livepeer_gateway_abandoned_attempts_total Attempts that ran and did not deliver, by reason (timeout, error, too_slow, stalled, protocol, payment, orchestrator, client).\n");
+            s.Append("# TYPE livepeer_gateway_abandoned_attempts_total counter\n");
+            foreach (var ((pipeline, reason), value) in abandoned.OrderBy(a => a.Key.Pipeline).ThenBy(a => a.Key.Reason))
+            {
+                s.Append(CultureInfo.InvariantCulture, $"livepeer_gateway_abandoned_attempts_total{{pipeline=\"{Esc(pipeline)}\",reason=\"{Esc(reason)}\"}} {value.Count}\n");
+            }
+
+            s.Append("# HELP livepeer_gateway_detect_seconds_total Time from an abandoned attempt's start to giving it up, summed.\n");
+            s.Append("# TYPE livepeer_gateway_detect_seconds_total counter\n");
+            foreach (var ((pipeline, reason), value) in abandoned.OrderBy(a => a.Key.Pipeline).ThenBy(a => a.Key.Reason))
+            {
+                s.Append(CultureInfo.InvariantCulture, $"livepeer_gateway_detect_seconds_total{{pipeline=\"{Esc(pipeline)}\",reason=\"{Esc(reason)}\"}} {value.Seconds:0.######}\n");
+            }
+
+            s.Append("# HELP livepeer_gateway_abandoned_fee_wei_total Wei paid for attempts that did not deliver.\n");
+            s.Append("# TYPE livepeer_gateway_abandoned_fee_wei_total counter\n");
+            foreach (var ((pipeline, reason), value) in abandoned.OrderBy(a => a.Key.Pipeline).ThenBy(a => a.Key.Reason))
+            {
+                s.Append(CultureInfo.InvariantCulture, $"livepeer_gateway_abandoned_fee_wei_total{{pipeline=\"{Esc(pipeline)}\",reason=\"{Esc(reason)}\"}} {value.Wei}\n");
             }
 
             WriteHistograms(s, "livepeer_gateway_request_duration_seconds", "Job latency as the client saw it.", latency);

@@ -11,5 +11,6 @@ public static class ExperimentCommands
         FailoverExperiment.Create(context),
         DeadlineExperiment.Create(context),
         OverheadExperiment.Create(context),
+        ProgressExperiment.Create(context),
     ];
 }

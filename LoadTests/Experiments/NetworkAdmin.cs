@@ -95,6 +95,25 @@ public sealed class NetworkAdmin(HttpClient http)
         }
     }
 
+    /// <summary>Simulated GPU-seconds held by jobs that ended without an answer, summed over the GPUs (<c>abandonedSeconds</c>), or null.</summary>
+    public async Task<double?> AbandonedGpuSecondsAsync(Uri? simulator, CancellationToken cancel)
+    {
+        if (simulator is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri(simulator, "admin/gpus"), cancel));
+            return doc.RootElement.EnumerateArray().Sum(g => g.TryGetProperty("abandonedSeconds", out var s) && s.TryGetDouble(out var v) ? v : 0);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>jobsServed per GPU from <c>GET /admin/gpus</c>, or null when the simulator does not answer.</summary>
     public async Task<Dictionary<string, long>?> JobsServedAsync(Uri? simulator, CancellationToken cancel)
     {

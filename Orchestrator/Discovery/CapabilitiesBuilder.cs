@@ -30,6 +30,7 @@ public static class CapabilitiesBuilder
                 Capacity = (uint)model.AdvertisedCapacity,
                 RunnerVersion = model.RunnerVersion,
                 CapacityInUse = (uint)model.InUse,
+                ProgressSteps = model.OffersProgress ? 1u : 0u,
             };
         }
 

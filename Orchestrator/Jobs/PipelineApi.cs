@@ -3,6 +3,8 @@ using LivepeerAspire.Orchestrator.Models;
 using LivepeerAspire.Orchestrator.Payments;
 using LivepeerAspire.Orchestrator.Runners;
 using LivepeerAspire.Protocol.Pipelines;
+using LivepeerAspire.Orchestrator.Jobs.Progress;
+using LivepeerAspire.Protocol.Progress;
 using Microsoft.Extensions.Options;
 
 namespace LivepeerAspire.Orchestrator.Jobs;
@@ -57,6 +59,32 @@ public static class PipelineApi
             return;
         }
 
+        var progressHeader = context.Request.Headers[ProgressHeaders.Progress].ToString();
+        ProgressJob? progress = null;
+        if (progressHeader.Length > 0)
+        {
+            var id = context.Request.Headers[ProgressHeaders.Job].ToString();
+            if (ProgressHeaders.ParseChunkSteps(progressHeader, out var stepsError) is not { } chunkSteps)
+            {
+                await JobErrors.WriteAsync(context, StatusCodes.Status400BadRequest, stepsError!);
+                return;
+            }
+
+            if (!ProgressHeaders.IsJobId(id))
+            {
+                await JobErrors.WriteAsync(context, StatusCodes.Status400BadRequest, $"{ProgressHeaders.Progress} needs {ProgressHeaders.Job}: 8–64 characters of A-Z, a-z, 0-9, - and _ (got '{id}')");
+                return;
+            }
+
+            if (!model.OffersProgress)
+            {
+                await JobErrors.WriteAsync(context, StatusCodes.Status400BadRequest, $"progress is not offered for {pipeline.Name} {model.ModelId} here (its runner does not report steps); send the job without {ProgressHeaders.Progress}");
+                return;
+            }
+
+            progress = new ProgressJob(id, chunkSteps, model, job.Units);
+        }
+
         using var lease = model.TryReserve();
         if (lease is null)
         {
@@ -66,6 +94,12 @@ public static class PipelineApi
         }
 
         var payments = services.GetRequiredService<IPaymentReceiver>();
+        if (progress is not null)
+        {
+            await RunProgressAsync(context, pipeline, model, lease, body.Bytes, progress, payments, options);
+            return;
+        }
+
         var payment = new PaymentContext(context.Request.Headers, model, job.Units);
         var decision = await payments.ProcessPaymentAsync(payment, context.RequestAborted);
         if (!decision.Accepted)
@@ -85,6 +119,49 @@ public static class PipelineApi
         else
         {
             stats.CountFailed();
+        }
+    }
+
+    /// <summary>
+    /// An interactive job: the request's payment is the entry deposit (0 units, never debited); each chunk is paid on
+    /// <c>POST /progress/payment</c> and debited when delivered (docs/orchestrator.md § Pay per progress).
+    /// </summary>
+    private static async Task RunProgressAsync(
+        HttpContext context, Pipeline pipeline, ServedModel model, RunnerLease lease, byte[] body, ProgressJob progress, IPaymentReceiver payments, OrchestratorOptions options)
+    {
+        var services = context.RequestServices;
+        var stats = services.GetRequiredService<JobStats>();
+        var jobs = services.GetRequiredService<ProgressJobs>();
+        if (!jobs.TryAdd(progress))
+        {
+            await JobErrors.WriteAsync(context, StatusCodes.Status409Conflict, $"a progress job '{progress.Id}' is already running here; use a fresh {ProgressHeaders.Job}");
+            return;
+        }
+
+        try
+        {
+            var deposit = await payments.ProcessPaymentAsync(new PaymentContext(context.Request.Headers, model, 0), context.RequestAborted);
+            if (!deposit.Accepted)
+            {
+                await JobErrors.WriteAsync(context, deposit.StatusCode, deposit.Message ?? "payment refused");
+                return;
+            }
+
+            var forwarder = services.GetRequiredService<RunnerForwarder>();
+            var ok = await forwarder.ForwardProgressAsync(context, lease.Runner, pipeline, body, progress, payments, services.GetRequiredService<TimeProvider>(), options.ProgressPaymentGrace);
+            if (ok)
+            {
+                model.CountServed();
+                stats.CountServed();
+            }
+            else
+            {
+                stats.CountFailed();
+            }
+        }
+        finally
+        {
+            jobs.Remove(progress);
         }
     }
 

@@ -65,6 +65,49 @@ public sealed class RunnerForwarder(IHttpForwarder forwarder, RunnerHttp http, I
         }
     }
 
+    /// <summary>
+    /// Pay per progress: the runner's per-step events go through a <see cref="Progress.ProgressMeter"/> (its own
+    /// context, as the gateway forwards each attempt), which relays them to the gateway, holds each chunk to its payment
+    /// and cancels the runner's request when a payment does not come or the gateway goes away. True when the result
+    /// reached the gateway.
+    /// </summary>
+    internal async Task<bool> ForwardProgressAsync(
+        HttpContext context, RunnerEndpoint runner, Pipeline pipeline, byte[] body, Progress.ProgressJob progressJob,
+        Payments.IPaymentReceiver payments, TimeProvider time, TimeSpan grace)
+    {
+        var job = new RunnerJob(runner, pipeline, body) { Progress = true };
+        var exchange = new DefaultHttpContext();
+        exchange.Request.Method = HttpMethods.Post;
+        exchange.Request.ContentType = context.Request.ContentType;
+        exchange.Request.ContentLength = body.Length;
+        exchange.Request.Body = new MemoryStream(body, writable: false);
+        exchange.Features.Set(job);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var meter = new Progress.ProgressMeter(context, progressJob, payments, time, grace, stop) { Runner = exchange };
+        exchange.Response.Body = meter;
+        var error = await forwarder.SendAsync(exchange, job.Destination.GetLeftPart(UriPartial.Authority), http.Invoker, Config, Transformer, stop.Token);
+        if (job.Refusal is var (status, message))
+        {
+            await JobErrors.WriteAsync(context, status, message);
+            return false;
+        }
+
+        if (meter.Completed || meter.Stopped is not null || meter.Refused || context.RequestAborted.IsCancellationRequested)
+        {
+            if (meter.Stopped is { } why)
+            {
+                logger.LogInformation("Progress job {Job} on {Url} stopped: {Reason}", progressJob.Id, runner.BaseUrl, why);
+            }
+
+            return meter.Completed;
+        }
+
+        var reason = error == ForwarderError.None ? "the runner's stream ended without a result" : ReasonOf(exchange, error);
+        logger.LogWarning("Progress job {Job} for {Pipeline} from {Url} failed: {Error}", progressJob.Id, pipeline, runner.BaseUrl, reason);
+        await meter.StopAsync($"{pipeline.Name} runner failed: {reason}", StatusCodes.Status502BadGateway);
+        return false;
+    }
+
     private static string ReasonOf(HttpContext context, ForwarderError error) =>
         context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message ?? error.ToString();
 }
@@ -81,4 +124,7 @@ internal sealed class RunnerJob(RunnerEndpoint runner, Pipeline pipeline, byte[]
     public Uri Destination { get; } = new(runner.BaseUrl, pipeline.Name);
 
     public (int Status, string Message)? Refusal { get; set; }
+
+    /// <summary>Pay per progress: ask the runner for per-step events.</summary>
+    public bool Progress { get; init; }
 }

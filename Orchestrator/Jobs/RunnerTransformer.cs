@@ -27,6 +27,11 @@ internal sealed class RunnerTransformer : HttpTransformer
             }
         }
 
+        if (job.Progress)
+        {
+            proxyRequest.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        }
+
         if (job.Runner.Entry.Token is { } token)
         {
             proxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

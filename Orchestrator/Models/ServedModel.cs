@@ -37,6 +37,16 @@ public sealed class ServedModel
     public string RunnerVersion =>
         Runners.Where(r => r.State == RunnerState.Ready).Select(r => r.Version).OrderBy(v => v, SemverComparer.Instance).FirstOrDefault() ?? "";
 
+    /// <summary>Pay per progress is offered when every ready runner reports per-step progress (and one is ready).</summary>
+    public bool OffersProgress
+    {
+        get
+        {
+            var ready = Runners.Where(r => r.State == RunnerState.Ready).ToList();
+            return ready.Count > 0 && ready.All(r => r.Progress);
+        }
+    }
+
     /// <summary>Wei per unit for a gateway (lower-case 0x address), falling back to the "default" price; null when unpriced.</summary>
     public BigRational? PriceFor(string? gateway) =>
         gateway is not null && _prices.TryGetValue(gateway, out var specific) ? specific

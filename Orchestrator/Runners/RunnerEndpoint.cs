@@ -29,11 +29,15 @@ public sealed class RunnerEndpoint(ModelEntry entry)
     public string Version { get; private set; } = "";
     public HardwareInformation? Hardware { get; private set; }
 
+    /// <summary>The runner's /version advertised per-step progress (the proposed ai-runner extension).</summary>
+    public bool Progress { get; private set; }
+
     public void ReportStatus(string status) => LastStatus = status;
 
-    public void MarkReady(string version, HardwareInformation hardware)
+    public void MarkReady(string version, HardwareInformation hardware, bool progress = false)
     {
         Version = version;
+        Progress = progress;
         Hardware = hardware;
         _state = RunnerState.Ready;
     }

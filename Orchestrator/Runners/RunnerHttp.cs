@@ -18,5 +18,9 @@ public sealed class RunnerHttp(HttpMessageHandler handler)
         UseProxy = false,
         AllowAutoRedirect = false,
         UseCookies = false,
+
+        // A job stopped mid-answer (its payment did not come, the gateway left) must stop the runner: close the
+        // connection rather than drain the rest of its answer, which would let it run on.
+        MaxResponseDrainSize = 0,
     });
 }

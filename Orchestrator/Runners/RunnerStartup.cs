@@ -108,8 +108,9 @@ public sealed class RunnerStartup(
 
             var hardware = await GetJsonAsync<HardwareInformation>(runner, "hardware/info", ct)
                 ?? new HardwareInformation(entry.Pipeline.Name, entry.ModelId, []);
-            var version = (await GetJsonAsync<RunnerVersion>(runner, "version", ct))?.Version;
-            runner.MarkReady(string.IsNullOrWhiteSpace(version) ? "0.0.0" : version, hardware with { GpuInfo = hardware.GpuInfo ?? [] });
+            var reported = await GetJsonAsync<RunnerVersion>(runner, "version", ct);
+            var version = reported?.Version;
+            runner.MarkReady(string.IsNullOrWhiteSpace(version) ? "0.0.0" : version, hardware with { GpuInfo = hardware.GpuInfo ?? [] }, reported?.Progress is { Unit: "step" });
             logger.LogInformation("Runner {Url} for {Pipeline} {Model} is ready ({Status}, version {Version})",
                 runner.BaseUrl, entry.Pipeline, entry.ModelId, runner.LastStatus, runner.Version);
         }

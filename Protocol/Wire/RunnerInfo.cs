@@ -19,5 +19,11 @@ public sealed record GpuUtilizationInfo(
 
 public sealed record HardwareStats(string Pipeline, string ModelId, Dictionary<string, GpuUtilizationInfo> GpuStats);
 
-/// <summary>ai-runner /version.</summary>
-public sealed record RunnerVersion(string Pipeline, string ModelId, string Version);
+/// <summary>ai-runner /version; <see cref="Progress"/> is this project's proposed extension (absent = no progress).</summary>
+public sealed record RunnerVersion(string Pipeline, string ModelId, string Version)
+{
+    public RunnerProgressSupport? Progress { get; init; }
+}
+
+/// <summary>The runner streams per-step progress (unit "step") with a preview every <see cref="PreviewEvery"/> steps (0 = none).</summary>
+public sealed record RunnerProgressSupport(string Unit, int PreviewEvery);

@@ -9,7 +9,11 @@ namespace LivepeerAspire.Runner.Simulated.Api;
 /// <summary>One GPU in <c>GET /admin/gpus</c>.</summary>
 public sealed record GpuStatus(
     string Id, string Profile, string Pipeline, string ModelId, string Quantization, bool Busy, int InService, int Queued,
-    long JobsServed, bool Loaded, string Placement, bool Down, FaultStatus? Fault, double TimeScale);
+    long JobsServed, bool Loaded, string Placement, bool Down, FaultStatus? Fault, double TimeScale)
+{
+    /// <summary>Simulated GPU-seconds held by jobs that ended without an answer (cancelled or failed).</summary>
+    public double AbandonedSeconds { get; init; }
+}
 
 public sealed record FaultStatus(FaultSpec Spec, string Origin, double SinceSeconds);
 
@@ -90,7 +94,7 @@ public static class AdminApi
             gpu.InService > 0, gpu.InService, gpu.Waiting, gpu.JobsServed, gpu.IsLoaded, gpu.Placement.Name,
             fault?.IsDown(now) == true,
             fault is null ? null : new FaultStatus(fault.Spec, fault.Origin, (now - fault.Since).TotalSeconds),
-            gpu.Clock.TimeScale);
+            gpu.Clock.TimeScale) { AbandonedSeconds = gpu.AbandonedSeconds };
     }
 
     private static IResult BadRequest(string message) =>

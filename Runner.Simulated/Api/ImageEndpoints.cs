@@ -109,11 +109,12 @@ public static class ImageEndpoints
 
         var seedValue = seed ?? gpu.NextContent(1L << 32);
         await using var lease = await gpu.BeginAsync(new JobDemand { Pixels = header.Value.Pixels }, ct);
-        await lease.WorkAsync(ServiceTimes.Diffusion(gpu.Config, steps, header.Value.Pixels), ct);
+        var n = Steps(gpu, steps);
+        var progress = StepProgress.For(ctx, n, w, h, seedValue);
+        await progress.WorkAsync(lease, ServiceTimes.Diffusion(gpu.Config, steps, header.Value.Pixels) / n, n, ct);
         lease.Complete();
         await lease.DisposeAsync();
-        RunnerResponses.SimulationHeaders(ctx, lease);
-        await RunnerResponses.Json(ctx, new ImageResponse([new WireMedia(SyntheticPng.DataUrl(SyntheticPng.Encode(w, h, seedValue)), seedValue, false)]));
+        await progress.ResultAsync(lease, new ImageResponse([new WireMedia(SyntheticPng.DataUrl(SyntheticPng.Encode(w, h, seedValue)), seedValue, false)]));
     }
 
     public static async Task ImageToVideoAsync(HttpContext ctx, SimulatedGpu gpu, CancellationToken ct)
@@ -148,15 +149,16 @@ public static class ImageEndpoints
         var seedValue = seed ?? gpu.NextContent(1L << 32);
         var pixels = (long)width * height;
         await using var lease = await gpu.BeginAsync(new JobDemand { Pixels = pixels }, ct);
-        await lease.WorkAsync(ServiceTimes.Diffusion(gpu.Config, steps, pixels), ct);
+        var n = Steps(gpu, steps);
+        var progress = StepProgress.For(ctx, n, width, height, seedValue);
+        await progress.WorkAsync(lease, ServiceTimes.Diffusion(gpu.Config, steps, pixels) / n, n, ct);
         lease.Complete();
         await lease.DisposeAsync();
 
         var frames = Enumerable.Range(0, gpu.Config.Model.Frames ?? 25)
             .Select(i => new WireMedia(SyntheticPng.DataUrl(SyntheticPng.Encode(width, height, seedValue, i)), seedValue, false))
             .ToList();
-        RunnerResponses.SimulationHeaders(ctx, lease);
-        await RunnerResponses.Json(ctx, new VideoResponse([frames]));
+        await progress.ResultAsync(lease, new VideoResponse([frames]));
     }
 
     /// <summary>The checks image-to-image and upscale share, in the runner's order: prompt, token and model, then the upload.</summary>
@@ -183,11 +185,13 @@ public static class ImageEndpoints
         var pixels = (long)width * height;
         await using var lease = await gpu.BeginAsync(new JobDemand { Pixels = pixels * count }, ct);
         var perImage = ServiceTimes.Diffusion(gpu.Config, steps, pixels);
+        var n = Steps(gpu, steps);
+        var progress = StepProgress.For(ctx, n * count, width, height, first);
 
         // The runner makes one image at a time (seeds seed, seed+1, …) to avoid CUDA out-of-memory.
         for (var i = 0; i < count; i++)
         {
-            await lease.WorkAsync(perImage, ct);
+            await progress.WorkAsync(lease, perImage / n, n, ct);
         }
 
         lease.Complete();
@@ -195,9 +199,11 @@ public static class ImageEndpoints
         var images = Enumerable.Range(0, count)
             .Select(i => new WireMedia(SyntheticPng.DataUrl(SyntheticPng.Encode(width, height, first + i)), first + i, false))
             .ToList();
-        RunnerResponses.SimulationHeaders(ctx, lease);
-        await RunnerResponses.Json(ctx, new ImageResponse(images));
+        await progress.ResultAsync(lease, new ImageResponse(images));
     }
+
+    /// <summary>The denoising steps the GPU's model runs: its fixed steps (Turbo/Lightning) win over the requested ones.</summary>
+    private static int Steps(SimulatedGpu gpu, int requested) => gpu.Config.Model.FixedSteps ?? Math.Max(1, requested);
 
     /// <summary>diffusers refuses sizes that are not multiples of 8; very large sizes are refused here before they run out of memory.</summary>
     private static async Task<bool> SizeRejectedAsync(HttpContext ctx, int width, int height)

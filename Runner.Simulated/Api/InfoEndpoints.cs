@@ -40,7 +40,14 @@ public static class InfoEndpoints
     }
 
     public static Task VersionAsync(HttpContext ctx, SimulatedGpu gpu, CancellationToken ct) =>
-        ctx.Response.WriteAsJsonAsync(new Protocol.Wire.RunnerVersion(gpu.Config.Pipeline.Name, gpu.Config.ModelId, RunnerVersion), WireJson.Options, ct);
+        ctx.Response.WriteAsJsonAsync(
+            new Protocol.Wire.RunnerVersion(gpu.Config.Pipeline.Name, gpu.Config.ModelId, RunnerVersion)
+            {
+                // The proposed ai-runner extension: per-step progress on the batch diffusion routes.
+                Progress = gpu.Config.Pipeline.Name is "text-to-image" or "image-to-image" or "image-to-video" or "upscale" ? StepProgress.Support : null,
+            },
+            WireJson.Options,
+            ct);
 
     private static long MemoryFree(SimulatedGpu gpu)
     {

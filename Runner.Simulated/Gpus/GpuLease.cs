@@ -22,6 +22,8 @@ public sealed class GpuLease : IAsyncDisposable
 
     public DateTimeOffset Started { get; }
 
+    public Timing.SimClock Clock => gpu.Clock;
+
     /// <summary>Noise × slow fault × CPU-offload slowdown, applied to every service duration of this job.</summary>
     public double SpeedFactor { get; }
 

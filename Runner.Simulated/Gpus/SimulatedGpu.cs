@@ -24,6 +24,7 @@ public sealed class SimulatedGpu
     private int waiting;
     private int inService;
     private long jobsServed;
+    private double abandonedSeconds;
     private bool loaded;
     private TimeSpan? expiresAt;
 
@@ -59,6 +60,18 @@ public sealed class SimulatedGpu
     public int InService => Volatile.Read(ref inService);
 
     public long JobsServed => Interlocked.Read(ref jobsServed);
+
+    /// <summary>Simulated GPU-seconds held by jobs that ended without an answer (cancelled, abandoned, failed).</summary>
+    public double AbandonedSeconds
+    {
+        get
+        {
+            lock (stateGate)
+            {
+                return abandonedSeconds;
+            }
+        }
+    }
 
     public ActiveFault? CurrentFault => Faults.Current(Clock.SimNow);
 
@@ -204,6 +217,11 @@ public sealed class SimulatedGpu
     {
         lock (stateGate)
         {
+            if (!lease.Completed)
+            {
+                abandonedSeconds += Clock.ToSimulated(Clock.WallNow - lease.Started).TotalSeconds;
+            }
+
             inService--;
             var keepAlive = lease.KeepAlive ?? Config.KeepAlive ?? (lease.Ollama ? OllamaDefaultKeepAlive : global::LivepeerAspire.Runner.Simulated.Fleet.KeepAlive.Forever);
             if (loaded && inService == 0)

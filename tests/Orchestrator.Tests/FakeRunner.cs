@@ -59,6 +59,17 @@ public sealed class FakeRunner : IAsyncDisposable
 
     public TaskCompletionSource? StreamGate { get; set; }
 
+    /// <summary>Pay per progress: n steps; /version advertises progress and an event-stream request streams steps 0…n.</summary>
+    public int? ProgressSteps { get; set; }
+
+    /// <summary>Awaited before each step k ≥ 1 is reported (default: none); lets a test hold the runner mid-job.</summary>
+    public Func<int, CancellationToken, Task>? BeforeStep { get; set; }
+
+    /// <summary>The last step reported, and whether the job's request was cancelled (the GPU freed) before its result.</summary>
+    public int LastStep { get; private set; } = -1;
+
+    public TaskCompletionSource ProgressCancelled { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Drops the connection after the first SSE event (and after <see cref="StreamGate"/>), as a crashing runner would.</summary>
     public bool BreakAfterFirstEvent { get; set; }
 
@@ -98,7 +109,9 @@ public sealed class FakeRunner : IAsyncDisposable
                 ["0"] = new { id = "GPU-1", name = "NVIDIA GeForce RTX 4090", memory_total = 25757220864L, memory_free = 20000000000L, major = 8, minor = 9 },
             },
         }));
-        _app.MapGet(_prefix + "/version", () => Results.Json(new { pipeline = "text-to-image", model_id = "x", version = Version }));
+        _app.MapGet(_prefix + "/version", () => ProgressSteps is null
+            ? Results.Json(new { pipeline = "text-to-image", model_id = "x", version = Version })
+            : Results.Json(new { pipeline = "text-to-image", model_id = "x", version = Version, progress = new { unit = "step", preview_every = 0 } }));
         _app.MapPost(_prefix + "/{route}", HandleJobAsync);
     }
 
@@ -120,6 +133,37 @@ public sealed class FakeRunner : IAsyncDisposable
             context.Response.StatusCode = failure.Status;
             context.Response.ContentType = failure.ContentType;
             await context.Response.WriteAsync(failure.Body);
+            return;
+        }
+
+        if (ProgressSteps is { } n && context.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.Ordinal))
+        {
+            context.Response.ContentType = "text/event-stream";
+            try
+            {
+                for (var step = 0; step <= n; step++)
+                {
+                    if (step > 0 && BeforeStep is { } before)
+                    {
+                        await before(step, context.RequestAborted);
+                    }
+
+                    await context.Response.WriteAsync($"event: progress\ndata: {{\"step\":{step},\"total_steps\":{n},\"elapsed_ms\":{step * 10}}}\n\n", context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    LastStep = step;
+                }
+
+                await context.Response.WriteAsync("event: result\ndata: {\"images\":[{\"url\":\"data:image/png;base64,AAAA\",\"seed\":7,\"nsfw\":false}]}\n\n", context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                ProgressCancelled.TrySetResult();
+            }
+            catch (IOException)
+            {
+                ProgressCancelled.TrySetResult();
+            }
+
             return;
         }
 

@@ -25,7 +25,7 @@ public enum FakeMode
     BreakMidStream,
 }
 
-public sealed record FakeModel(Pipeline Pipeline, string ModelId, bool Warm = true, int Capacity = 1, long PricePerUnit = 0, long PixelsPerUnit = 1);
+public sealed record FakeModel(Pipeline Pipeline, string ModelId, bool Warm = true, int Capacity = 1, long PricePerUnit = 0, long PixelsPerUnit = 1, bool Progress = false);
 
 /// <summary>
 /// An orchestrator on 127.0.0.1:0 that answers getOrchestrator in protobuf and the pipeline routes with canned answers:
@@ -57,6 +57,24 @@ public sealed class FakeOrchestrator : IAsyncDisposable
     public string Url { get; private set; } = "";
 
     public ConcurrentQueue<(string Route, string ContentType, byte[] Body, Dictionary<string, string> Headers)> Requests { get; } = new();
+
+    /// <summary>Pay per progress: the steps reported to a request with Livepeer-Progress, in order (default 0…10).</summary>
+    public int[] ProgressSteps { get; set; } = Enumerable.Range(0, 11).ToArray();
+
+    /// <summary>total_steps in every progress event.</summary>
+    public int ProgressTotal { get; set; } = 10;
+
+    /// <summary>Pause before each progress event after step 0.</summary>
+    public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>After the scripted steps: send the result (true) or hang until the gateway leaves (false).</summary>
+    public bool ProgressResult { get; set; } = true;
+
+    /// <summary>Chunk payments received on POST /progress/payment: (Livepeer-Job, Livepeer-Chunk).</summary>
+    public ConcurrentQueue<(string Job, int Chunk)> ChunkPayments { get; } = new();
+
+    /// <summary>Set when a progress job's connection was closed by the gateway before it ended.</summary>
+    public TaskCompletionSource ProgressAborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int JobCount => Requests.Count;
 
@@ -105,6 +123,12 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             app.MapPost(pipeline.Route, (HttpContext c) => fake.JobAsync(c, pipeline));
         }
 
+        app.MapPost("/progress/payment", (HttpContext c) =>
+        {
+            fake.ChunkPayments.Enqueue((c.Request.Headers["Livepeer-Job"].ToString(), int.Parse(c.Request.Headers["Livepeer-Chunk"].ToString(), System.Globalization.CultureInfo.InvariantCulture)));
+            return Results.Json(new { chunk = 1 });
+        });
+
         await app.StartAsync();
         fake.Url = app.Urls.First().TrimEnd('/') + "/";
         return fake;
@@ -139,7 +163,7 @@ public sealed class FakeOrchestrator : IAsyncDisposable
                 info.Capabilities.Constraints.PerCapability[cap] = constraints;
             }
 
-            constraints.Models[m.ModelId] = new Capabilities.Types.CapabilityConstraints.Types.ModelConstraint { Warm = m.Warm, Capacity = (uint)m.Capacity };
+            constraints.Models[m.ModelId] = new Capabilities.Types.CapabilityConstraints.Types.ModelConstraint { Warm = m.Warm, Capacity = (uint)m.Capacity, ProgressSteps = m.Progress ? 1u : 0u };
             info.CapabilitiesPrices.Add(new PriceInfo { Capability = cap, Constraint = m.ModelId, PricePerUnit = m.PricePerUnit, PixelsPerUnit = m.PixelsPerUnit });
         }
 
@@ -192,6 +216,12 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             await Task.Delay(Delay, context.RequestAborted).ContinueWith(_ => { });
         }
 
+        if (context.Request.Headers.ContainsKey("Livepeer-Progress"))
+        {
+            await ProgressAsync(context);
+            return;
+        }
+
         if (pipeline == PipelineCatalog.Llm)
         {
             await LlmAsync(context, body);
@@ -208,6 +238,35 @@ public sealed class FakeOrchestrator : IAsyncDisposable
             _ => new ImageResponse([new Media(PngDataUrl, 42, false)]),
         };
         await context.Response.WriteAsJsonAsync(answer, answer.GetType(), WireJson.Options);
+    }
+
+    private async Task ProgressAsync(HttpContext context)
+    {
+        context.Response.ContentType = "text/event-stream";
+        try
+        {
+            foreach (var step in ProgressSteps)
+            {
+                if (step > 0)
+                {
+                    await Task.Delay(StepDelay, context.RequestAborted);
+                }
+
+                await context.Response.WriteAsync($"event: progress\ndata: {{\"step\":{step},\"total_steps\":{ProgressTotal},\"elapsed_ms\":0}}\n\n", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+
+            if (!ProgressResult)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+
+            await context.Response.WriteAsync($"event: result\ndata: {JsonSerializer.Serialize(new ImageResponse([new Media(PngDataUrl, 42, false)]), WireJson.Options)}\n\n", context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            ProgressAborted.TrySetResult();
+        }
     }
 
     private async Task LlmAsync(HttpContext context, byte[] body)
