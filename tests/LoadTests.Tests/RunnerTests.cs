@@ -224,8 +224,10 @@ public sealed class RunnerTests
     {
         await using var server = await FakeGateway.InstantAsync();
         var scenario = Scenario("text-to-image");
-        var plan = JobPlan.Create(scenario, new KeepConstantSimulation(2, TimeSpan.FromMilliseconds(700)), TimeSpan.FromMilliseconds(300), 5000, 1);
+        var plan = JobPlan.Create(scenario, new KeepConstantSimulation(2, TimeSpan.FromSeconds(3)), TimeSpan.FromMilliseconds(300), 5000, 1);
         using var http = RunExecutor.CreateHttpClient();
+        // A measure phase needs a job to start after the warm-up: 2.7 s of room, as one stalled request on a loaded
+        // 2-core machine once used up the 0.4 s this test gave it.
         (await http.PostAsync(new Uri(server.Url, "text-to-image"), new StringContent("{}"))).EnsureSuccessStatusCode(); // first call pays for JIT and connect
 
         var records = await new LoadRunner(http, TimeProvider.System).RunAsync(
