@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace LivepeerAspire.LoadTests.Experiments;
 
-/// <summary>The experiment commands (selection, failover, deadline, overhead).</summary>
+/// <summary>The experiment commands (selection, failover, deadline, overhead, chaos).</summary>
 public static class ExperimentCommands
 {
     public static IEnumerable<Command> Create(CliContext context) =>
@@ -11,5 +11,6 @@ public static class ExperimentCommands
         FailoverExperiment.Create(context),
         DeadlineExperiment.Create(context),
         OverheadExperiment.Create(context),
+        Chaos.ChaosExperiment.Create(context),
     ];
 }
