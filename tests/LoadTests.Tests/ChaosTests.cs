@@ -146,6 +146,19 @@ public sealed class ChaosTests
         sections[0].Rows[1].Last().ShouldStartWith("BEHIND");
     }
 
+    [Theory]
+    [InlineData(503, null, "503 every orchestrator for llm m is at capacity and 100 jobs already wait (Queue:MaxWaiting)", true)]
+    [InlineData(503, 2, "503 every orchestrator for llm m stayed at capacity while this job waited 60 s; tried: https://127.0.0.1:1: Capacity returned 503: insufficient capacity; https://127.0.0.1:2: Capacity returned 503: insufficient capacity", true)]
+    [InlineData(503, 2, "503 every orchestrator for llm m stayed at capacity while this job waited 60 s; tried: https://127.0.0.1:1: Capacity returned 503: insufficient capacity; https://127.0.0.1:2: Timeout no first token within 10 s", false)]
+    [InlineData(503, 1, "503 no orchestrators available after 1 attempts; tried: https://127.0.0.1:1: Error An error occurred while sending the request.", false)]
+    [InlineData(200, 1, "stream error: the orchestrator's stream broke", false)]
+    public void A_failed_job_counts_as_refused_before_payment_only_when_no_orchestrator_read_its_tickets(int status, int? attempts, string error, bool refused)
+    {
+        var record = new RequestRecord { Job = "llm", Phase = "measure", Status = status, Outcome = Outcomes.Error, Attempts = attempts, Error = error };
+
+        ChaosAnalysis.RefusedBeforePayment(record).ShouldBe(refused);
+    }
+
     private static RunSummary Summary(string label, IReadOnlyList<RequestRecord> records) => new()
     {
         Label = label,

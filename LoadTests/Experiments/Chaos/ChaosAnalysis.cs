@@ -26,13 +26,34 @@ public sealed record ChaosFindings(
     double? TimeScale);
 
 /// <summary>Tables and conclusions of the chaos report.</summary>
-public static class ChaosAnalysis
+public static partial class ChaosAnalysis
 {
     /// <summary>The share of accepted jobs that must finish within their deadline or be refused before any payment.</summary>
     public const double Target = 0.999;
 
-    /// <summary>A failed job the gateway refused before any attempt, so before any payment: it says so with no Livepeer-Attempts, or 0.</summary>
-    public static bool RefusedBeforePayment(RequestRecord r) => !r.IsOk && r.Status is >= 400 and < 600 && r.Attempts is null or 0;
+    /// <summary>
+    /// A failed job for which no ticket was credited: the gateway answered without trying an orchestrator (no or zero
+    /// Livepeer-Attempts), or every orchestrator it tried refused for capacity, which an orchestrator does before it
+    /// reads the payment (its message lists each try as "…: Capacity returned 503: insufficient capacity").
+    /// </summary>
+    public static bool RefusedBeforePayment(RequestRecord r)
+    {
+        if (r.IsOk || r.Status is < 400 or >= 600)
+        {
+            return false;
+        }
+
+        if (r.Attempts is null or 0)
+        {
+            return true;
+        }
+
+        var tried = r.Error.IndexOf("tried: ", StringComparison.Ordinal);
+        return tried >= 0 && TriedEntry().Split(r.Error[(tried + 7)..]).All(t => t.Contains(": Capacity ", StringComparison.Ordinal));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("; (?=https?://)")]
+    private static partial System.Text.RegularExpressions.Regex TriedEntry();
 
     public static bool Good(RequestRecord r) => r.IsOk || RefusedBeforePayment(r);
 
@@ -114,7 +135,7 @@ public static class ChaosAnalysis
             ["run", "jobs", "ok", "success (95 % CI)", "ok or refused before payment (95 % CI)", "p50 ms", "p95 ms (95 % CI)", "p99 ms (95 % CI)", "failed over", "achieved / target rps", "load generator"],
             rows,
             "Measured phase only. Intervals: Wilson for shares, order statistics for quantiles. Refused before payment: a failed job the gateway answered without " +
-            "trying any orchestrator (no or zero Livepeer-Attempts), so no ticket was sent for it. Failed over: Livepeer-Attempts > 1." + scale);
+            "trying any orchestrator (no or zero Livepeer-Attempts), or whose every try was refused for capacity (which an orchestrator checks before it reads the payment), so no ticket was credited for it. Failed over: Livepeer-Attempts > 1." + scale);
     }
 
     private static ReportSection Failures(ChaosFindings f)
