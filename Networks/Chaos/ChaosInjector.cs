@@ -12,6 +12,12 @@ public sealed record ChaosOutcome(ChaosFault Fault, TimeSpan Started, TimeSpan E
 {
     /// <summary>Ticket hashes (hex) of the winners a killed orchestrator held unredeemed on disk when it died.</summary>
     public IReadOnlyList<string> WinnersHeldAtKill { get; init; } = [];
+
+    /// <summary>
+    /// A kill's last reading of the counters happens an instant before the SIGKILL: a job finished in between was
+    /// debited and answered, but its debit died with the process. From the fault's start to the kill (run time).
+    /// </summary>
+    public (TimeSpan From, TimeSpan To)? KillWindow { get; init; }
 }
 
 /// <summary>
@@ -26,6 +32,9 @@ public sealed class ChaosInjector(LivepeerNetwork network, Uri simulator, HttpCl
     private const int SigKill = 9;
     private const int SigCont = 18;
     private const int SigStop = 19;
+
+    /// <summary>Orchestrators frozen or dead right now: the once-a-second reading leaves them alone.</summary>
+    private readonly HashSet<string> away = new(StringComparer.Ordinal);
 
     /// <summary>Runs every fault at its time from <paramref name="start"/> (a <see cref="Stopwatch"/> timestamp); clears what is still on when cancelled.</summary>
     public async Task<IReadOnlyList<ChaosOutcome>> RunAsync(IReadOnlyList<ChaosFault> schedule, long start, CancellationToken cancel)
@@ -42,8 +51,6 @@ public sealed class ChaosInjector(LivepeerNetwork network, Uri simulator, HttpCl
             await sampler;
         }
     }
-
-    private readonly HashSet<string> away = new(StringComparer.Ordinal);
 
     /// <summary>Reads every orchestrator that is not frozen or dead about once a second, so a lifetime's last reading is recent.</summary>
     private async Task SampleLoopAsync(long start, CancellationToken cancel)
@@ -116,6 +123,7 @@ public sealed class ChaosInjector(LivepeerNetwork network, Uri simulator, HttpCl
             await accounts.SampleAsync(fault.Orchestrator, TimeSpan.FromSeconds(2), cancel);
             var pid = Pid(resource);
             Signal(pid, SigKill);
+            var window = (started, now());
             await WaitForExitAsync(pid);
             accounts.EndLifetime(fault.Orchestrator);
             var dataDir = Path.Combine(network.RunDirectory, "orchestrators", fault.Orchestrator, "data");
@@ -128,13 +136,13 @@ public sealed class ChaosInjector(LivepeerNetwork network, Uri simulator, HttpCl
             var result = await network.ExecuteCommandAsync(resource, "resource-start", CancellationToken.None);
             if (!result.Success)
             {
-                return new ChaosOutcome(fault, started, killed, null, $"resource-start refused: {result.Message}") { WinnersHeldAtKill = held };
+                return new ChaosOutcome(fault, started, killed, null, $"resource-start refused: {result.Message}") { WinnersHeldAtKill = held, KillWindow = window };
             }
 
             var restarted = now();
             using var healthy = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             await network.WaitForHealthyAsync(resource, healthy.Token);
-            return new ChaosOutcome(fault, started, restarted, now(), null) { WinnersHeldAtKill = held };
+            return new ChaosOutcome(fault, started, restarted, now(), null) { WinnersHeldAtKill = held, KillWindow = window };
         }
         finally
         {

@@ -80,7 +80,9 @@ public static class ChaosSchedule
         var faults = new List<(TimeSpan At, TimeSpan For, string Kind, string Orchestrator)>();
         foreach (var (orchestrator, gpus) in targets.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
-            var kinds = ChaosKinds.All.Where(k => k != ChaosKinds.Stall || gpus.Any(g => g.Pipeline == "llm")).ToList();
+            // GPU faults need a simulated GPU behind the orchestrator; a stall needs an LLM one.
+            var kinds = ChaosKinds.All.Where(k => k is ChaosKinds.Kill or ChaosKinds.Freeze
+                || (gpus.Count > 0 && (k != ChaosKinds.Stall || gpus.Any(g => g.Pipeline == "llm")))).ToList();
             var next = from + Exponential(random, meanGap);
             while (true)
             {
@@ -169,6 +171,11 @@ public static class ChaosSchedule
                 {
                     throw new ChaosScheduleException($"{Where(kind)}: unknown target GPU '{gpu}'; {orchestrator} has {string.Join(", ", gpus.Select(g => g.Id))}");
                 }
+            }
+
+            if (kind is not (ChaosKinds.Kill or ChaosKinds.Freeze) && gpus.Count == 0)
+            {
+                throw new ChaosScheduleException($"{Where(kind)}: {orchestrator} has no simulated GPU to {kind}; only kill and freeze act on it");
             }
 
             if (kind == ChaosKinds.Stall && !gpus.Any(g => g.Pipeline == "llm" && (gpu is null || g.Id == gpu)))

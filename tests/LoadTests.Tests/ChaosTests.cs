@@ -13,6 +13,7 @@ public sealed class ChaosTests
         ["o1"] = [new("o1-gpu0", "text-to-image"), new("o1-gpu1", "llm")],
         ["o2"] = [new("o2-gpu0", "text-to-image")],
         ["o3"] = [new("o3-gpu0", "text-to-image"), new("o3-gpu1", "llm")],
+        ["x"] = [],
     };
 
     private static IReadOnlyList<ChaosFault> Generate(int seed) =>
@@ -30,10 +31,12 @@ public sealed class ChaosTests
     {
         var faults = Generate(19);
 
-        // 3 orchestrators × 3,590 s ÷ (12 s mean gap, stretched while a fault lasts ~7 s and a kill restarts 12 s): ~1/3 fewer than 900.
-        faults.Count.ShouldBeInRange(400, 900);
+        // 4 orchestrators × 3,590 s ÷ (12 s mean gap, stretched while a fault lasts ~7 s and a kill restarts 12 s): fewer than 1,200.
+        faults.Count.ShouldBeInRange(500, 1200);
         faults.Select(f => f.Kind).Distinct().Order().ShouldBe(ChaosKinds.All.Order());
         faults.Where(f => f.Kind == ChaosKinds.Stall).ShouldAllBe(f => f.Orchestrator != "o2", "o2 has no LLM GPU");
+        faults.Where(f => f.Orchestrator == "x").ShouldAllBe(f => f.OnProcess, "x has no simulated GPU");
+        faults.ShouldContain(f => f.Orchestrator == "x");
         faults.ShouldAllBe(f => f.At >= TimeSpan.FromSeconds(10) && f.End <= TimeSpan.FromMinutes(60));
         foreach (var byOrchestrator in faults.GroupBy(f => f.Orchestrator))
         {
@@ -65,7 +68,8 @@ public sealed class ChaosTests
     [InlineData("""{"at":"-5s","for":"2s","kind":"hang","orchestrator":"o1"}""", "entry 2 (hang): negative time 'at'")]
     [InlineData("""{"at":5,"for":-1,"kind":"slow","orchestrator":"o1"}""", "entry 2 (slow): negative time 'for'")]
     [InlineData("""{"at":"soon","for":"2s","kind":"slow","orchestrator":"o1"}""", "entry 2 (slow): 'at' must be a duration")]
-    [InlineData("""{"at":"30s","for":"2s","kind":"kill","orchestrator":"o9"}""", "entry 2 (kill): unknown target orchestrator 'o9'; the topology has o1, o2, o3")]
+    [InlineData("""{"at":"30s","for":"2s","kind":"kill","orchestrator":"o9"}""", "entry 2 (kill): unknown target orchestrator 'o9'; the topology has o1, o2, o3, x")]
+    [InlineData("""{"at":"30s","for":"2s","kind":"hang","orchestrator":"x"}""", "entry 2 (hang): x has no simulated GPU to hang; only kill and freeze act on it")]
     [InlineData("""{"at":"30s","for":"2s","kind":"errors","orchestrator":"o2","gpu":"o2-gpu7"}""", "entry 2 (errors): unknown target GPU 'o2-gpu7'; o2 has o2-gpu0")]
     [InlineData("""{"at":"30s","for":"2s","kind":"stall","orchestrator":"o2"}""", "entry 2 (stall): target o2 has no LLM GPU to stall")]
     [InlineData("""{"at":"30s","for":"2s","kind":"freeze","orchestrator":"o1","gpu":"o1-gpu0"}""", "entry 2 (freeze): a freeze acts on the orchestrator process")]
@@ -157,6 +161,27 @@ public sealed class ChaosTests
         var record = new RequestRecord { Job = "llm", Phase = "measure", Status = status, Outcome = Outcomes.Error, Attempts = attempts, Error = error };
 
         ChaosAnalysis.RefusedBeforePayment(record).ShouldBe(refused);
+    }
+
+    [Fact]
+    public void Debits_must_match_delivered_jobs_to_the_wei_unless_jobs_answered_at_a_kill_explain_the_gap_exactly()
+    {
+        static OrchestratorTotals Delta(long debited, long served) => new("0x0000000000000000000000000000000000000001", 0, debited, 0, 0, 0, served, 0, 0, 0, 1);
+        var delivered = new Dictionary<string, (long, System.Numerics.BigInteger)> { ["o1"] = (10, 1000) };
+        IReadOnlyDictionary<string, IReadOnlyList<System.Numerics.BigInteger>> atKill = new Dictionary<string, IReadOnlyList<System.Numerics.BigInteger>> { ["o1"] = [70, 130] };
+
+        LedgerAudit.JobChecks(new Dictionary<string, OrchestratorTotals> { ["o1"] = Delta(1000, 10) }, delivered).ShouldAllBe(c => c.Ok);
+
+        var unread = LedgerAudit.JobChecks(new Dictionary<string, OrchestratorTotals> { ["o1"] = Delta(870, 9) }, delivered, atKill);
+        unread.ShouldAllBe(c => c.Ok);
+        unread[0].Detail.ShouldContain("1 job(s) finished in the instant between a kill's last reading and the SIGKILL");
+
+        LedgerAudit.JobChecks(new Dictionary<string, OrchestratorTotals> { ["o1"] = Delta(900, 9) }, delivered, atKill)
+            .ShouldContain(c => !c.Ok, "100 wei missing matches no job answered at the kill: a lost fee");
+        LedgerAudit.JobChecks(new Dictionary<string, OrchestratorTotals> { ["o1"] = Delta(1070, 11) }, delivered, atKill)
+            .ShouldAllBe(c => !c.Ok, "a debit without a delivered job is a charge for nothing, kill or not");
+        LedgerAudit.JobChecks(new Dictionary<string, OrchestratorTotals> { ["o1"] = Delta(870, 9) }, delivered)
+            .ShouldAllBe(c => !c.Ok, "without a kill nothing excuses a missing debit");
     }
 
     private static RunSummary Summary(string label, IReadOnlyList<RequestRecord> records) => new()

@@ -136,8 +136,14 @@ public static class ChaosExperiment
                 .ToDictionary(g => g.Key, g => ((long)g.Count(), g.Aggregate(BigInteger.Zero, (sum, r) => sum + BigInteger.Parse(r.FeeWei, CultureInfo.InvariantCulture))), StringComparer.Ordinal);
             var chaosDelta = after.ToDictionary(kv => kv.Key, kv => kv.Value - beforeChaos[kv.Key], StringComparer.Ordinal);
             var baselineDelta = beforeChaos.ToDictionary(kv => kv.Key, kv => kv.Value - start[kv.Key], StringComparer.Ordinal);
-            var ledger = await LedgerAudit.RunAsync(aspire.RunDirectory, ticketEv, after, outcomes.SelectMany(x => x.WinnersHeldAtKill), cancel);
-            var jobChecks = LedgerAudit.JobChecks(chaosDelta, delivered).ToList();
+            var ledger = await LedgerAudit.RunAsync(aspire.RunDirectory, ticketEv, after, outcomes, cancel);
+            var atKills = outcomes.Where(x => x.KillWindow is not null).GroupBy(x => x.Fault.Orchestrator).ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyList<BigInteger>)chaosRecords.Where(r => r.IsOk && name(r.Orchestrator) == g.Key && g.Any(k =>
+                        r.EndMs >= k.KillWindow!.Value.From.TotalMilliseconds && r.EndMs <= (k.KillWindow.Value.To + LedgerAudit.AnswerInFlight).TotalMilliseconds))
+                    .Select(r => BigInteger.Parse(r.FeeWei, CultureInfo.InvariantCulture)).ToList(),
+                StringComparer.Ordinal);
+            var jobChecks = LedgerAudit.JobChecks(chaosDelta, delivered, atKills).ToList();
             if (!settled)
             {
                 jobChecks.Insert(0, new AuditCheck("every winner redeemed within --settle-timeout", false, $"still pending after {settleTimeout.TotalSeconds:0} s"));
