@@ -126,9 +126,16 @@ public static class LedgerAudit
     /// plus the time an answer takes to arrive): their debits may have died unread with the process. A shortfall that
     /// exactly matches some of them is that, not a lost fee; it is said in the detail.
     /// </param>
+    /// <param name="failedAtKills">
+    /// Per orchestrator, the fees of jobs it answered (its Livepeer-Orchestrator header, a fee) that failed at the client
+    /// within a kill's window: the orchestrator may have written the whole answer and debited it an instant before
+    /// the SIGKILL, and the kernel's reset threw away what the gateway had not read yet. A surplus of debits that
+    /// exactly matches some of them is that (paid for, not delivered, as any failed attempt); anything else is a
+    /// charge for nothing.
+    /// </param>
     public static IReadOnlyList<AuditCheck> JobChecks(
         IReadOnlyDictionary<string, OrchestratorTotals> runDelta, IReadOnlyDictionary<string, (long Jobs, BigInteger Fees)> delivered,
-        IReadOnlyDictionary<string, IReadOnlyList<BigInteger>>? atKills = null)
+        IReadOnlyDictionary<string, IReadOnlyList<BigInteger>>? atKills = null, IReadOnlyDictionary<string, IReadOnlyList<BigInteger>>? failedAtKills = null)
     {
         var checks = new List<AuditCheck>();
         foreach (var (name, d) in runDelta.OrderBy(t => t.Key, StringComparer.Ordinal))
@@ -137,10 +144,13 @@ public static class LedgerAudit
             var missingFees = fees - d.FeesDebitedWei;
             var missingJobs = jobs - d.JobsServed;
             var unread = missingJobs > 0 && ExplainedByKills(atKills?.GetValueOrDefault(name) ?? [], (int)missingJobs, missingFees);
-            var note = unread ? $"; {missingJobs} job(s) finished in the instant between a kill's last reading and the SIGKILL" : "";
-            checks.Add(new($"{name}: fees debited = Livepeer-Fee of the jobs clients received from it", missingFees == 0 || unread,
+            var lostInTransit = missingJobs < 0 && ExplainedByKills(failedAtKills?.GetValueOrDefault(name) ?? [], (int)-missingJobs, -missingFees);
+            var note = unread ? $"; {missingJobs} job(s) finished in the instant between a kill's last reading and the SIGKILL"
+                : lostInTransit ? $"; {-missingJobs} job(s) answered and debited an instant before a SIGKILL, the answer lost with the connection ({-missingFees} wei paid for, not delivered)"
+                : "";
+            checks.Add(new($"{name}: fees debited = Livepeer-Fee of the jobs clients received from it", missingFees == 0 || unread || lostInTransit,
                 $"{d.FeesDebitedWei} wei debited, {fees} wei in the answers ({-missingFees} wei apart){note}"));
-            checks.Add(new($"{name}: jobs it served = jobs clients received from it", missingJobs == 0 || unread, $"{d.JobsServed} served, {jobs} received{note}"));
+            checks.Add(new($"{name}: jobs it served = jobs clients received from it", missingJobs == 0 || unread || lostInTransit, $"{d.JobsServed} served, {jobs} received{note}"));
         }
 
         return checks;

@@ -140,7 +140,7 @@ public sealed class ChaosTests
         var behind = Summary("chaos", records) with { GeneratorOverloaded = true, OverloadReason = "p99 send lag 400 ms (limit 100 ms)" };
         var findings = new ChaosFindings(
             new ChaosRun(Summary("no faults", records), records), new ChaosRun(behind, records), [], new Dictionary<string, OrchestratorTotals>(),
-            new Dictionary<string, OrchestratorTotals>(), new Dictionary<string, (long, System.Numerics.BigInteger)>(), [], null, n => n, 0.2);
+            new Dictionary<string, OrchestratorTotals>(), new Dictionary<string, (long, System.Numerics.BigInteger)>(), [], null, 0.2);
 
         var (sections, conclusions) = ChaosAnalysis.Analyse(findings);
 
@@ -179,7 +179,12 @@ public sealed class ChaosTests
         LedgerAudit.JobChecks(new Dictionary<string, OrchestratorTotals> { ["o1"] = Delta(900, 9) }, delivered, atKill)
             .ShouldContain(c => !c.Ok, "100 wei missing matches no job answered at the kill: a lost fee");
         LedgerAudit.JobChecks(new Dictionary<string, OrchestratorTotals> { ["o1"] = Delta(1070, 11) }, delivered, atKill)
-            .ShouldAllBe(c => !c.Ok, "a debit without a delivered job is a charge for nothing, kill or not");
+            .ShouldAllBe(c => !c.Ok, "a debit without a delivered job is a charge for nothing, unless a job that failed at a kill explains it");
+        var lost = LedgerAudit.JobChecks(new Dictionary<string, OrchestratorTotals> { ["o1"] = Delta(1070, 11) }, delivered, atKill, atKill);
+        lost.ShouldAllBe(c => c.Ok);
+        lost[0].Detail.ShouldContain("1 job(s) answered and debited an instant before a SIGKILL, the answer lost with the connection (70 wei paid for, not delivered)");
+        LedgerAudit.JobChecks(new Dictionary<string, OrchestratorTotals> { ["o1"] = Delta(1100, 11) }, delivered, atKill, atKill)
+            .ShouldAllBe(c => !c.Ok, "100 wei too many matches no job that failed at the kill");
         LedgerAudit.JobChecks(new Dictionary<string, OrchestratorTotals> { ["o1"] = Delta(870, 9) }, delivered)
             .ShouldAllBe(c => !c.Ok, "without a kill nothing excuses a missing debit");
     }

@@ -22,7 +22,6 @@ public sealed record ChaosFindings(
     IReadOnlyDictionary<string, (long Jobs, BigInteger Fees)> ChaosDelivered,
     IReadOnlyList<AuditCheck> JobChecks,
     AuditResult? Ledger,
-    Func<string, string> OrchestratorName,
     double? TimeScale);
 
 /// <summary>Tables and conclusions of the chaos report.</summary>

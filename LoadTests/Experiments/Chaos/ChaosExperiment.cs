@@ -137,20 +137,20 @@ public static class ChaosExperiment
             var chaosDelta = after.ToDictionary(kv => kv.Key, kv => kv.Value - beforeChaos[kv.Key], StringComparer.Ordinal);
             var baselineDelta = beforeChaos.ToDictionary(kv => kv.Key, kv => kv.Value - start[kv.Key], StringComparer.Ordinal);
             var ledger = await LedgerAudit.RunAsync(aspire.RunDirectory, ticketEv, after, outcomes, cancel);
-            var atKills = outcomes.Where(x => x.KillWindow is not null).GroupBy(x => x.Fault.Orchestrator).ToDictionary(
+            IReadOnlyDictionary<string, IReadOnlyList<BigInteger>> AtKills(bool ok) => outcomes.Where(x => x.KillWindow is not null).GroupBy(x => x.Fault.Orchestrator).ToDictionary(
                 g => g.Key,
-                g => (IReadOnlyList<BigInteger>)chaosRecords.Where(r => r.IsOk && name(r.Orchestrator) == g.Key && g.Any(k =>
+                g => (IReadOnlyList<BigInteger>)chaosRecords.Where(r => r.IsOk == ok && name(r.Orchestrator) == g.Key && g.Any(k =>
                         r.EndMs >= k.KillWindow!.Value.From.TotalMilliseconds && r.EndMs <= (k.KillWindow.Value.To + LedgerAudit.AnswerInFlight).TotalMilliseconds))
-                    .Select(r => BigInteger.Parse(r.FeeWei, CultureInfo.InvariantCulture)).ToList(),
+                    .Select(r => BigInteger.TryParse(r.FeeWei, CultureInfo.InvariantCulture, out var fee) ? fee : BigInteger.Zero).Where(fee => fee > 0).ToList(),
                 StringComparer.Ordinal);
-            var jobChecks = LedgerAudit.JobChecks(chaosDelta, delivered, atKills).ToList();
+            var jobChecks = LedgerAudit.JobChecks(chaosDelta, delivered, AtKills(ok: true), AtKills(ok: false)).ToList();
             if (!settled)
             {
                 jobChecks.Insert(0, new AuditCheck("every winner redeemed within --settle-timeout", false, $"still pending after {settleTimeout.TotalSeconds:0} s"));
             }
 
             var findings = new ChaosFindings(
-                new ChaosRun(baseSummary, baseRecords), new ChaosRun(chaosSummary, chaosRecords), outcomes, baselineDelta, chaosDelta, delivered, jobChecks, ledger, name, s.TimeScale);
+                new ChaosRun(baseSummary, baseRecords), new ChaosRun(chaosSummary, chaosRecords), outcomes, baselineDelta, chaosDelta, delivered, jobChecks, ledger, s.TimeScale);
             var (sections, conclusions) = ChaosAnalysis.Analyse(findings);
             await s.WriteReportAsync($"Chaos on {Path.GetFileName(s.TopologyFile)}: {scenario.Name} at {Fmt.Pct(fraction)} of capacity, {faults.Count} faults", sections, conclusions, network.Gateway);
             var reconciled = jobChecks.All(c => c.Ok) && ledger.Reconciled;

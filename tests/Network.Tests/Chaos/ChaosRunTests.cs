@@ -94,11 +94,13 @@ public sealed class ChaosRunTests(ChaosNetworkFixture network, ITestOutputHelper
         var delta = after.ToDictionary(kv => kv.Key, kv => kv.Value - before[kv.Key], StringComparer.Ordinal);
         // A job answered in the instant between a kill's last reading of o1's counters and the SIGKILL was debited, but
         // its debit died unread with the process; the audit accepts a shortfall only if exactly such jobs explain it.
-        var atKills = outcomes.Where(o => o.KillWindow is not null).ToDictionary(o => o.Fault.Orchestrator, o => (IReadOnlyList<BigInteger>)all
-            .Where(j => j.Delivered && network.OrchestratorName(j.Orchestrator) == o.Fault.Orchestrator
-                && j.Ended >= o.KillWindow!.Value.From && j.Ended <= o.KillWindow.Value.To + LedgerAudit.AnswerInFlight)
-            .Select(j => j.Fee).ToList());
-        var checks = LedgerAudit.JobChecks(delta, delivered, atKills)
+        // Likewise a job it answered and debited an instant before the SIGKILL can lose its answer with the connection.
+        IReadOnlyDictionary<string, IReadOnlyList<BigInteger>> AtKills(bool wasDelivered) => outcomes.Where(o => o.KillWindow is not null).ToDictionary(
+            o => o.Fault.Orchestrator, o => (IReadOnlyList<BigInteger>)all
+                .Where(j => j.Delivered == wasDelivered && j.Fee > 0 && j.Orchestrator.Length > 0 && network.OrchestratorName(j.Orchestrator) == o.Fault.Orchestrator
+                    && j.Ended >= o.KillWindow!.Value.From && j.Ended <= o.KillWindow.Value.To + LedgerAudit.AnswerInFlight)
+                .Select(j => j.Fee).ToList());
+        var checks = LedgerAudit.JobChecks(delta, delivered, AtKills(wasDelivered: true), AtKills(wasDelivered: false))
             .Concat((await LedgerAudit.RunAsync(network.Network.RunDirectory, BigInteger.Parse("1000000000", CultureInfo.InvariantCulture), after,
                 outcomes, CancellationToken.None)).Checks)
             .ToList();
