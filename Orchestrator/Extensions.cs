@@ -20,8 +20,13 @@ public static class OrchestratorExtensions
         var services = builder.Services;
         services.AddOptions<OrchestratorOptions>().Bind(builder.Configuration.GetSection(OrchestratorOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OrchestratorOptions>, OrchestratorOptions.Validator>();
+        // The ETH/USD price is one fact for the whole network: the gateway and the orchestrators read the same key.
+        services.AddOptions<PricingOptions>().Bind(builder.Configuration.GetSection(PricingOptions.SectionName))
+            .Validate(o => !o.Validate().Any(), "Pricing:EthUsd must be a positive number (US dollars per ETH), e.g. 3000").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new ModelCatalog(LoadModels(sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value)));
+        services.AddSingleton(sp => new ModelCatalog(AiModelsLoader.LoadFile(
+            sp.GetRequiredService<IOptions<OrchestratorOptions>>().Value.AiModelsFile,
+            new PriceConverter(sp.GetRequiredService<IOptions<PricingOptions>>().Value).EthUsd)));
         services.TryAddSingleton(_ => RunnerHttp.CreateDefault());
         services.AddSingleton<AuthTokenIssuer>();
         services.AddSingleton<SegmentCredentialsCheck>();
@@ -70,18 +75,5 @@ public static class OrchestratorExtensions
         app.MapFallback((HttpContext context) => JobErrors.WriteAsync(context, StatusCodes.Status404NotFound,
             $"no route {context.Request.Method} {context.Request.Path}; AI routes: {string.Join(", ", Protocol.Pipelines.PipelineCatalog.All.Select(p => p.Route))}"));
         return app;
-    }
-
-    private static IReadOnlyList<ModelEntry> LoadModels(OrchestratorOptions options)
-    {
-        BigRational? ethUsd = null;
-        if (!string.IsNullOrWhiteSpace(options.EthUsdPrice))
-        {
-            ethUsd = BigRational.TryParse(options.EthUsdPrice, out var price) && price.Sign > 0
-                ? price
-                : throw new AiModelsException($"Orchestrator:EthUsdPrice '{options.EthUsdPrice}' must be a positive number (USD per ETH)");
-        }
-
-        return AiModelsLoader.LoadFile(options.AiModelsFile, ethUsd);
     }
 }

@@ -19,9 +19,6 @@ public sealed class OrchestratorOptions
     /// <summary>go <c>-ethOrchAddr</c>: the address advertised off-chain; derived from the service URI when unset.</summary>
     public string? EthAddress { get; set; }
 
-    /// <summary>USD per ETH, for aiModels.json entries priced in USD (go-livepeer reads a Chainlink feed).</summary>
-    public string? EthUsdPrice { get; set; }
-
     /// <summary>Advertised in Capabilities.version (gateways may filter with -orchMinLivepeerVersion).</summary>
     public string Version { get; set; } = "0.8.9";
 

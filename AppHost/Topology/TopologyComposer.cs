@@ -61,7 +61,7 @@ public static class TopologyComposer
             var dir = Path.Combine(runDirectory, "orchestrators", name);
             var dataDir = Path.Combine(dir, "data");
             Directory.CreateDirectory(dataDir);
-            var dependencies = new List<IResourceBuilder<IResource>>();
+            var dependencies = new List<(IResourceBuilder<IResource> Runner, TimeSpan StartTimeout)>();
             var simulatedGpus = new List<string>();
             var models = new JsonArray();
             for (var i = 0; i < spec.Gpus.Count; i++)
@@ -119,11 +119,11 @@ public static class TopologyComposer
                 orchestrator.WithEnvironment(key, value);
             }
 
-            foreach (var dependency in dependencies.Distinct())
+            foreach (var (runner, startTimeout) in dependencies.Distinct())
             {
                 // A runner container that cannot start (no such image, no engine, exited) fails its orchestrator, as a
                 // go-livepeer orchestrator whose managed container never becomes ready; the gateway runs with the rest.
-                orchestrator.WaitFor(dependency, WaitBehavior.StopOnResourceUnavailable);
+                orchestrator.WaitForHealthyOrFail(runner, startTimeout);
             }
 
             if (simulator is not null && simulatedGpus.Count > 0)
@@ -250,7 +250,7 @@ public static class TopologyComposer
     /// first be pulled, so its orchestrator waits for it.
     /// </summary>
     private static string AddRunner(IDistributedApplicationBuilder builder, GpuSpec gpu, string id, string orchestrator,
-        IResourceBuilder<ServiceResource>? simulator, List<IResourceBuilder<IResource>> dependencies, ContainerEngine engine)
+        IResourceBuilder<ServiceResource>? simulator, List<(IResourceBuilder<IResource> Runner, TimeSpan StartTimeout)> dependencies, ContainerEngine engine)
     {
         switch (gpu.Runner)
         {
@@ -280,7 +280,7 @@ public static class TopologyComposer
                 return gpu.Url!.ToString().TrimEnd('/');
             default:
                 var port = LoopbackPorts.Allocate();
-                dependencies.Add(AddRunnerContainer(builder, gpu, id, orchestrator, port, engine));
+                dependencies.Add((AddRunnerContainer(builder, gpu, id, orchestrator, port, engine), gpu.StartTimeout));
                 return $"http://127.0.0.1:{port}";
         }
     }

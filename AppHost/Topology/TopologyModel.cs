@@ -111,6 +111,16 @@ public sealed record GpuSpec
     /// <summary>A container runner's volumes, e.g. model weights mounted at /models.</summary>
     public IReadOnlyList<ContainerVolume> Volumes { get; init; } = [];
 
+    /// <summary>A container runner's <c>startTimeout</c>, when the topology sets one.</summary>
+    public TimeSpan? ConfiguredStartTimeout { get; init; }
+
+    /// <summary>
+    /// How long the orchestrator waits for its runner container to answer <c>/health</c> before the container is stopped
+    /// and the orchestrator fails: go-livepeer's containerTimeout (3 min), or optFlagsContainerTimeout (5 min) when
+    /// optimization flags are set, unless the topology says otherwise.
+    /// </summary>
+    public TimeSpan StartTimeout => ConfiguredStartTimeout ?? TimeSpan.FromMinutes(OptimizationFlags.Count > 0 ? 5 : 3);
+
     /// <summary>Fault specs copied verbatim into the fleet file (the simulator validates them).</summary>
     public IReadOnlyList<JsonElement> Faults { get; init; } = [];
 

@@ -20,8 +20,9 @@ public static partial class TopologyReader
         "profile", "pipeline", "model", "modelId", "warm", "capacity", "pricePerUnit", "price_per_unit", "pixelsPerUnit", "pixels_per_unit",
         "currency", "runner", "url", "image", "containerPort", "faults", "count", "parallelism", "queueLimit", "cpuOffload", "quantization",
         "keepAlive", "noiseCv", "optimizationFlags", "optimization_flags", "environment", "containerGpus", "volumes",
+        "startTimeout",
     ];
-    private static readonly string[] ContainerOnlyKeys = ["optimizationFlags", "optimization_flags", "environment", "containerGpus", "volumes"];
+    private static readonly string[] ContainerOnlyKeys = ["optimizationFlags", "optimization_flags", "environment", "containerGpus", "volumes", "startTimeout"];
     private static readonly string[] SimulatorPassThrough = ["parallelism", "queueLimit", "cpuOffload", "quantization", "keepAlive", "noiseCv"];
     private static readonly string[] ResourceKeys = ["name", "kind", "command", "image", "args", "port", "targetPort", "health", "environment"];
     private static readonly string[] Currencies = ["wei", "eth", "usd"];
@@ -216,6 +217,17 @@ public static partial class TopologyReader
             throw r.Error($"{path}.containerGpus", $"'{containerGpus}' is not a GPU request; use \"all\" or device indexes such as \"0\" or \"0,1\"");
         }
 
+        TimeSpan? startTimeout = null;
+        if (r.OptionalString(o, path, "startTimeout") is { } startText)
+        {
+            if (!TimeSpan.TryParse(startText, CultureInfo.InvariantCulture, out var start) || start <= TimeSpan.Zero)
+            {
+                throw r.Error($"{path}.startTimeout", $"'{startText}' is not a positive time span; use hh:mm:ss, e.g. \"00:03:00\"");
+            }
+
+            startTimeout = start;
+        }
+
         var volumes = o.TryGetValue("volumes", out var v) ? r.Array(v, $"{path}.volumes").Select((x, i) => r.Volume(x, $"{path}.volumes[{i}]")).ToList() : [];
         var capacity = r.OptionalInt(o, path, "capacity") ?? 1;
         if (capacity < 1)
@@ -264,6 +276,7 @@ public static partial class TopologyReader
             ContainerEnvironment = r.Environment(o, path),
             ContainerGpus = containerGpus,
             Volumes = volumes,
+            ConfiguredStartTimeout = startTimeout,
             Faults = faults,
             SimulatorFields = extra,
         };

@@ -180,7 +180,7 @@ public static partial class AiModelsLoader
             "eth" => WeiPerEth,
             "usd" => ethUsdPrice is { Sign: > 0 } usd
                 ? WeiPerEth / usd
-                : throw fail("currency USD needs Orchestrator:EthUsdPrice (USD per ETH), e.g. 3000"),
+                : throw fail("currency USD needs an ETH/USD price (Pricing:EthUsd, US dollars per ETH), e.g. 3000"),
             _ => throw fail($"currency '{c.Currency}' is not supported; use wei, eth or USD"),
         };
 

@@ -65,7 +65,7 @@ public sealed class AiModelsLoaderTests
     [InlineData("""[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1","price_per_unit":2,"currency":"eth"}]""", "entry 0 (llm m)", "more than 1 ETH per unit")]
     [InlineData("""[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1","price_per_unit":1,"pixels_per_unit":0}]""", "entry 0 (llm m)", "pixels_per_unit must be a positive integer")]
     [InlineData("""[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1","price_per_unit":1,"pixels_per_unit":1.5}]""", "entry 0 (llm m)", "pixels_per_unit must be a positive integer")]
-    [InlineData("""[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1","price_per_unit":1,"currency":"USD"}]""", "entry 0 (llm m)", "Orchestrator:EthUsdPrice")]
+    [InlineData("""[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1","price_per_unit":1,"currency":"USD"}]""", "entry 0 (llm m)", "Pricing:EthUsd")]
     [InlineData("""[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1","price_per_unit":1,"currency":"EUR"}]""", "entry 0 (llm m)", "currency 'EUR' is not supported")]
     [InlineData("""[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1","capacity":-2}]""", "entry 0 (llm m)", "capacity must be 0 (means 1) or more")]
     [InlineData("""[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1","optimization_flags":{"MAX_MODEL_LEN":4096}}]""", "entry 0 (llm m)", "optimization_flags.MAX_MODEL_LEN must be a string or a boolean")]

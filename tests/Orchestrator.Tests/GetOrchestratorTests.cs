@@ -22,7 +22,7 @@ public sealed class GetOrchestratorTests : IAsyncLifetime
               {"pipeline":"text-to-image","model_id":"stabilityai/sdxl-turbo","url":"{{_t2i.Url}}","capacity":2,"warm":true,"price_per_unit":4768371,"pixels_per_unit":1},
               {"pipeline":"llm","model_id":"meta-llama/Meta-Llama-3.1-8B-Instruct","url":"{{_llm.Url}}","price_per_unit":0.18,"currency":"USD","pixels_per_unit":1000000}
             ]
-            """, new() { ["Orchestrator:ServiceUri"] = "https://orch.example:8935", ["Orchestrator:EthUsdPrice"] = "3000" });
+            """, new() { ["Orchestrator:ServiceUri"] = "https://orch.example:8935", ["Pricing:EthUsd"] = "3000" });
         await _orch.WaitReadyAsync();
     }
 

@@ -61,6 +61,24 @@ public sealed class ProcessTests
     }
 
     [Fact]
+    public async Task An_ETH_USD_price_that_is_not_a_positive_number_stops_the_process_naming_the_key()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("orch-proc-").FullName, "aiModels.json");
+        await File.WriteAllTextAsync(file, """[{"pipeline":"llm","model_id":"m","url":"http://127.0.0.1:1","price_per_unit":0.18,"currency":"USD"}]""");
+        try
+        {
+            var (code, output) = await RunAsync("--urls", "http://127.0.0.1:0", $"--Orchestrator:AiModelsFile={file}", "--Pricing:EthUsd=lots");
+
+            code.ShouldBe(2);
+            output.ShouldContain("Pricing:EthUsd must be a positive number");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_runner_that_reports_error_at_start_up_stops_the_process_with_exit_code_1()
     {
         await using var runner = await FakeRunner.StartAsync();

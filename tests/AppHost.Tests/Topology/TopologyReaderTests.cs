@@ -47,6 +47,9 @@ public sealed class TopologyReaderTests
         { "container flags on a simulated GPU", r => Gpu(r, 0, 0)["optimizationFlags"] = new JsonObject { ["SFAST"] = true }, "$.orchestrators[0].gpus[0].optimizationFlags", "only a container runner" },
         { "optimization flag a number", r => { Gpu(r, 0, 0)["runner"] = "container"; Gpu(r, 0, 0)["image"] = "i"; Gpu(r, 0, 0)["optimization_flags"] = new JsonObject { ["MAX_MODEL_LEN"] = 4096 }; }, "$.orchestrators[0].gpus[0].optimization_flags.MAX_MODEL_LEN", "write \"4096\"" },
         { "container GPU request", r => { Gpu(r, 0, 0)["runner"] = "container"; Gpu(r, 0, 0)["image"] = "i"; Gpu(r, 0, 0)["containerGpus"] = "every"; }, "$.orchestrators[0].gpus[0].containerGpus", "\"all\" or device indexes" },
+        { "container start timeout not a time span", r => { Gpu(r, 0, 0)["runner"] = "container"; Gpu(r, 0, 0)["image"] = "i"; Gpu(r, 0, 0)["startTimeout"] = "3 minutes"; }, "$.orchestrators[0].gpus[0].startTimeout", "not a positive time span" },
+        { "container start timeout zero", r => { Gpu(r, 0, 0)["runner"] = "container"; Gpu(r, 0, 0)["image"] = "i"; Gpu(r, 0, 0)["startTimeout"] = "00:00:00"; }, "$.orchestrators[0].gpus[0].startTimeout", "not a positive time span" },
+        { "start timeout on a simulated GPU", r => Gpu(r, 0, 0)["startTimeout"] = "00:01:00", "$.orchestrators[0].gpus[0].startTimeout", "only a container runner" },
         { "container volume without target", r => { Gpu(r, 0, 0)["runner"] = "container"; Gpu(r, 0, 0)["image"] = "i"; Gpu(r, 0, 0)["volumes"] = new JsonArray("/models"); }, "$.orchestrators[0].gpus[0].volumes[0]", "SOURCE:TARGET" },
         { "gpu typo", r => Gpu(r, 0, 0)["modle"] = "x", "$.orchestrators[0].gpus[0].modle", "unknown member" },
         { "warm not boolean", r => Gpu(r, 0, 0)["warm"] = "yes", "$.orchestrators[0].gpus[0].warm", "true or false" },
@@ -88,6 +91,31 @@ public sealed class TopologyReaderTests
         var error = Should.Throw<TopologyException>(() => TopologyReader.Load("/nonexistent/topology.json"));
 
         error.Reason.ShouldContain("cannot read");
+    }
+
+    [Theory]
+    [InlineData(null, false, 180)]
+    [InlineData(null, true, 300)]
+    [InlineData("00:00:20", true, 20)]
+    public void A_container_runner_waits_for_health_as_long_as_go_livepeer_unless_the_topology_says(string? startTimeout, bool flags, int seconds)
+    {
+        var root = Valid();
+        var gpu = Gpu(root, 0, 0);
+        gpu["runner"] = "container";
+        gpu["image"] = "livepeer/ai-runner:latest";
+        if (startTimeout is not null)
+        {
+            gpu["startTimeout"] = startTimeout;
+        }
+
+        if (flags)
+        {
+            gpu["optimizationFlags"] = new JsonObject { ["SFAST"] = true };
+        }
+
+        var spec = TopologyReader.Parse(root.ToJsonString(), File);
+
+        spec.Orchestrators[0].Gpus[0].StartTimeout.ShouldBe(TimeSpan.FromSeconds(seconds));
     }
 
     [Fact]

@@ -62,6 +62,74 @@ public sealed class ContainerRunnerTests(ContainersNetworkFixture network)
     }
 
     [Fact]
+    public async Task A_runner_container_that_exits_at_start_is_shown_exited_with_its_log_and_the_rest_runs()
+    {
+        network.Network.StateOf(ContainersNetworkFixture.ExitingRunner).ShouldBe(KnownResourceStates.Exited);
+        network.Network.StateOf("orchestrator-o4").ShouldNotBe(KnownResourceStates.Running);
+
+        // The dashboard's console log for the resource carries the runner's own reason and the exit the engine reported.
+        var log = await network.LogOfAsync(ContainersNetworkFixture.ExitingRunner);
+        log.ShouldContain("unknown GPU profile 'GTX 9999'");
+        log.ShouldContain("exited with code");
+
+        using var client = network.CreateClient();
+        using var response = await client.PostAsync("/text-to-image", Json(Image));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        network.OrchestratorName(response.Orchestrator()).ShouldNotBe("o4");
+    }
+
+    [Fact]
+    public async Task A_runner_container_that_never_passes_its_health_check_is_stopped_after_its_start_timeout_and_its_orchestrator_fails()
+    {
+        network.Network.StateOf(ContainersNetworkFixture.UnhealthyRunner).ShouldNotBe(KnownResourceStates.Running);
+        network.Network.StateOf("orchestrator-o6").ShouldBe(KnownResourceStates.FailedToStart);
+
+        var runnerLog = await network.LogOfAsync(ContainersNetworkFixture.UnhealthyRunner);
+        runnerLog.ShouldContain("did not become healthy within 00:00:20");
+        var orchestratorLog = await network.LogOfAsync("orchestrator-o6");
+        orchestratorLog.ShouldContain("'runner-o6-gpu0' did not become healthy within 00:00:20 and was stopped");
+    }
+
+    [Fact]
+    public async Task A_runner_container_that_stops_answering_is_reported_unhealthy_and_takes_no_jobs_until_it_answers_again()
+    {
+        // A paused container is a hung runner: its port accepts nothing, its /health times out.
+        var id = await network.ContainerIdAsync(ContainersNetworkFixture.ContainerRunner);
+        var (paused, pauseOutput) = await ContainersNetworkFixture.RunAsync(network.Engine, "pause", id);
+        paused.ShouldBe(0, pauseOutput);
+        try
+        {
+            await UntilAsync(async () => await RunnerStateAsync("o2") == "Unhealthy", "o2 reports its runner unhealthy");
+            var served = (await StatusAsync("o2")).GetProperty("jobsServed").GetInt64();
+            using var client = network.CreateClient();
+            for (var i = 0; i < 6; i++)
+            {
+                using var response = await client.PostAsync("/text-to-image", Json(Image));
+                response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+                network.OrchestratorName(response.Orchestrator()).ShouldNotBe("o2");
+            }
+
+            (await StatusAsync("o2")).GetProperty("jobsServed").GetInt64().ShouldBe(served, "o2 took no job while its runner was unhealthy");
+        }
+        finally
+        {
+            await ContainersNetworkFixture.RunAsync(network.Engine, "unpause", id);
+        }
+
+        await UntilAsync(async () => await RunnerStateAsync("o2") == "Ready", "o2 reports its runner ready again");
+        using var again = network.CreateClient();
+        var servedBy = new List<string>();
+        for (var i = 0; i < 12 && !servedBy.Contains("o2"); i++)
+        {
+            using var response = await again.PostAsync("/text-to-image", Json(Image));
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            servedBy.Add(network.OrchestratorName(response.Orchestrator()));
+        }
+
+        servedBy.ShouldContain("o2", "the gateway selects o2 again once its runner answers");
+    }
+
+    [Fact]
     public async Task Killing_a_runner_container_mid_job_fails_the_job_over_and_nothing_is_charged_for_the_lost_attempt()
     {
         // o5's runner holds every job, so the jobs sent there are in flight when its container is killed.
@@ -108,6 +176,19 @@ public sealed class ContainerRunnerTests(ContainersNetworkFixture network)
         foreach (var response in responses)
         {
             response.Dispose();
+        }
+    }
+
+    private async Task<string?> RunnerStateAsync(string orchestrator) =>
+        (await StatusAsync(orchestrator)).GetProperty("models")[0].GetProperty("runners")[0].GetProperty("state").GetString();
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(90), what);
+            await Task.Delay(250);
         }
     }
 

@@ -16,10 +16,12 @@ public class ContainersNetworkFixture() : TopologyNetworkFixture("containers.jso
     public const string ContainerRunner = "runner-o2-gpu0";
     public const string MissingImageRunner = "runner-o3-gpu0";
     public const string KilledRunner = "runner-o5-gpu0";
+    public const string ExitingRunner = "runner-o4-gpu0";
+    public const string UnhealthyRunner = "runner-o6-gpu0";
 
     protected override IReadOnlySet<string> ExpectedFailures { get; } = new HashSet<string>
     {
-        MissingImageRunner, "orchestrator-o3",
+        MissingImageRunner, "orchestrator-o3", ExitingRunner, "orchestrator-o4", UnhealthyRunner, "orchestrator-o6",
     };
 
     /// <summary>The engine the AppHost chose (docker if it answered, else podman) and told DCP.</summary>
