@@ -184,9 +184,14 @@ public sealed class JobDispatcher(
         var paySpan = GatewayTelemetry.StartPayment(session.Key);
         // An interactive attempt pays a 0-unit entry deposit here and each chunk as it comes (ProgressAttempt).
         var interactive = progressOffer is not null && http is not null && progressOffer.Use(job, session);
+        var preparing = time.GetTimestamp();
+        // Preparing the payment may ask the orchestrator for fresh ticket params; one that takes the connection and
+        // never answers (a SIGSTOP-frozen process) must not hold the job past the attempt timeout.
+        using var prepareTimer = new CancellationTokenSource(timeout, time);
+        using var prepareToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, prepareTimer.Token);
         try
         {
-            payment = await payments.PrepareAsync(new PaymentRequest(session.Info, job.Pipeline, job.ModelId, interactive ? 0 : job.Units.Paid), cancellationToken).ConfigureAwait(false);
+            payment = await payments.PrepareAsync(new PaymentRequest(session.Info, job.Pipeline, job.ModelId, interactive ? 0 : job.Units.Paid), prepareToken.Token).ConfigureAwait(false);
             GatewayTelemetry.Paid(paySpan, payment.FeeWei, payment.Headers.Count);
         }
         catch (PaymentUnavailableException e)
@@ -195,10 +200,20 @@ public sealed class JobDispatcher(
             // Nothing was sent: try another orchestrator, without suspending or charging this one.
             return (AttemptResult.Fail(FailureKind.Ticket, 0, e.Message), session, System.Numerics.BigInteger.Zero);
         }
+        catch (OperationCanceledException) when (prepareTimer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            paySpan?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "ticket params timed out");
+            // Nothing was paid; the orchestrator did not answer in time, as a hung one would not: suspend it and try another.
+            return (AttemptResult.Fail(FailureKind.Timeout, 0, $"no ticket params within the {timeout.TotalSeconds:0.###} s attempt timeout"), session, System.Numerics.BigInteger.Zero);
+        }
         finally
         {
             paySpan?.Dispose();
         }
+
+        // The attempt's time limit covers the payment's preparation too.
+        var left = timeout - time.GetElapsedTime(preparing);
+        timeout = left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
 
         var started = time.GetTimestamp();
         // The job waits behind this gateway's other jobs at that orchestrator; the speed sample divides by all of

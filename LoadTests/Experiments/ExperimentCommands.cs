@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace LivepeerAspire.LoadTests.Experiments;
 
-/// <summary>The experiment commands (selection, failover, deadline, overhead).</summary>
+/// <summary>The experiment commands (selection, failover, deadline, overhead, chaos).</summary>
 public static class ExperimentCommands
 {
     public static IEnumerable<Command> Create(CliContext context) =>
@@ -12,5 +12,6 @@ public static class ExperimentCommands
         DeadlineExperiment.Create(context),
         OverheadExperiment.Create(context),
         ProgressExperiment.Create(context),
+        Chaos.ChaosExperiment.Create(context),
     ];
 }

@@ -14,6 +14,9 @@ public sealed class Network(Uri gateway, Uri? simulator, IStartedNetwork? host) 
     public Uri? Simulator { get; } = simulator;
     public bool Owned => host is not null;
 
+    /// <summary>The Aspire network the experiment started (processes, run directory), or null for a running one.</summary>
+    public LivepeerAspire.Networks.LivepeerNetwork? Aspire => host?.Aspire;
+
     public ValueTask DisposeAsync() => host?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
 
@@ -111,6 +114,9 @@ public sealed class ExperimentSession : IDisposable
         TopologyFile = file;
         Topology = TopologyInfo.Load(file);
     }
+
+    /// <summary>--capacity, when given (jobs per second of the scenario's main kind).</summary>
+    public double? CapacityOverride => p.GetValue(o.Capacity);
 
     public Scenario Scenario(string fallback) => o.ResolveScenario(p, Topology, fallback);
 
@@ -244,9 +250,13 @@ public sealed class ExperimentSession : IDisposable
         Parameters = parameters ?? new Dictionary<string, string>(),
     };
 
-    /// <summary>Runs one spec; faults are switched on at their time and cleared afterwards.</summary>
+    /// <summary>
+    /// Runs one spec; faults are switched on at their time and cleared afterwards. <paramref name="alongside"/> starts
+    /// with the measured run (after priming and the pause), is given the run's start timestamp, and is cancelled
+    /// when the run ends.
+    /// </summary>
     public async Task<(RunSummary Summary, IReadOnlyList<RequestRecord> Records)> RunAsync(
-        RunSpec spec, Network network, IReadOnlyList<FaultEvent>? faults, CancellationToken cancel)
+        RunSpec spec, Network network, IReadOnlyList<FaultEvent>? faults, CancellationToken cancel, Func<long, CancellationToken, Task>? alongside = null)
     {
         if (runs.Count > 0 && PauseBetweenRuns > TimeSpan.Zero)
         {
@@ -277,6 +287,7 @@ public sealed class ExperimentSession : IDisposable
             await Admin.SetFaultAsync(network.Simulator!, f.GpuId, f.Body, faultCts.Token);
             await Log.WriteLineAsync($"fault: {f.Kind} on {f.GpuId} at {f.At.TotalSeconds:0.#} s");
         }));
+        var alongsideTask = alongside?.Invoke(System.Diagnostics.Stopwatch.GetTimestamp(), faultCts.Token) ?? Task.CompletedTask;
         try
         {
             var executor = new RunExecutor(Http, ctx.Time, ctx.ShowProgress && !p.GetValue(o.Common.NoProgress), Log);
@@ -288,6 +299,14 @@ public sealed class ExperimentSession : IDisposable
         finally
         {
             await faultCts.CancelAsync();
+            try
+            {
+                await alongsideTask;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
             try
             {
                 await faultTask;

@@ -8,6 +8,9 @@ public interface IStartedNetwork : IAsyncDisposable
     Uri Gateway { get; }
 
     Uri? Simulator { get; }
+
+    /// <summary>The Aspire network behind it, for process faults and the run directory (ledger, keys); null for stand-ins.</summary>
+    LivepeerNetwork? Aspire => null;
 }
 
 /// <summary>Starts a network from a topology file. Experiments use the AppHost's; tests swap in a stand-in.</summary>
@@ -44,6 +47,8 @@ internal sealed class AspireNetworkLauncher : INetworkLauncher
         public Uri Gateway { get; } = new(network.GatewayUrl + "/");
 
         public Uri? Simulator { get; } = network.SimulatorUrl is { } s ? new Uri(s + "/") : null;
+
+        public LivepeerNetwork? Aspire => network;
 
         public ValueTask DisposeAsync() => network.DisposeAsync();
     }
