@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace LivepeerAspire.LoadTests.Experiments;
 
-/// <summary>The experiment commands (selection, failover, deadline, overhead, chaos).</summary>
+/// <summary>The experiment commands (selection, failover, deadline, overhead, progress, chaos, scale-out).</summary>
 public static class ExperimentCommands
 {
     public static IEnumerable<Command> Create(CliContext context) =>
@@ -13,5 +13,6 @@ public static class ExperimentCommands
         OverheadExperiment.Create(context),
         ProgressExperiment.Create(context),
         Chaos.ChaosExperiment.Create(context),
+        ScaleOut.ScaleOutExperiment.Create(context),
     ];
 }

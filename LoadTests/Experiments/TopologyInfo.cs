@@ -98,6 +98,33 @@ public sealed record TopologyInfo(string File, double? TimeScale, IReadOnlyList<
         System.IO.File.WriteAllText(target, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
+    /// <summary>
+    /// A copy of <paramref name="source"/> with <paramref name="replicas"/> gateway replicas (one gateway without Redis, as
+    /// it always ran, when 1) and, when given, every GPU's capacity set to <paramref name="gpuCapacity"/>.
+    /// </summary>
+    public static void WriteScaleOutVariant(string source, string target, int replicas, int? gpuCapacity)
+    {
+        var root = Parse(source);
+        var gateway = root["gateway"] as JsonObject ?? new JsonObject();
+        root["gateway"] = gateway;
+        gateway["replicas"] = replicas;
+        if (replicas == 1)
+        {
+            gateway.Remove("redis");
+        }
+
+        if (gpuCapacity is { } capacity)
+        {
+            foreach (var gpu in (root["orchestrators"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(o => (o["gpus"] as JsonArray ?? []).OfType<JsonObject>()))
+            {
+                gpu["capacity"] = capacity;
+            }
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
+        System.IO.File.WriteAllText(target, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
     private static JsonObject Parse(string file)
     {
         if (!System.IO.File.Exists(file))
