@@ -18,7 +18,7 @@ internal sealed class LlmStreamRelay(
     TimeProvider time,
     TimeoutOptions options,
     CancellationTokenSource attemptTimer,
-    CancellationToken clientGone) : Stream
+    CancellationToken clientGone) : WriteOnlyStream
 {
     /// <summary>How long a finished answer waits for the end of the orchestrator's response before the copy is cut.</summary>
     private static readonly TimeSpan FinishedDrain = TimeSpan.FromSeconds(1);
@@ -149,33 +149,6 @@ internal sealed class LlmStreamRelay(
             return null;
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     /// <summary>Stops YARP's copy once the relay has decided the attempt failed.</summary>
     private sealed class StreamStopped() : IOException("the relay stopped the stream");

@@ -19,7 +19,7 @@ namespace LivepeerAspire.Gateway.Forwarding;
 /// not suspended) or the events stop (<see cref="FailureKind.Timeout"/>, suspended). Abandoning cancels the attempt,
 /// which closes the connection and so stops the orchestrator's runner.
 /// </summary>
-public sealed class ProgressAttempt : Stream
+public sealed class ProgressAttempt : WriteOnlyStream
 {
     private readonly GatewayJob job;
     private readonly AiSession session;
@@ -457,31 +457,4 @@ public sealed class ProgressAttempt : Stream
     private TimeSpan StallLimit => longestGap * options.StallFactor is var limit && limit > options.StallMinimum ? limit : options.StallMinimum;
 
     private TimeSpan DeadlineLeft() => job.Deadline - time.GetElapsedTime(job.StartedTimestamp);
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

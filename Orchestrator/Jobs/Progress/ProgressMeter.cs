@@ -18,7 +18,7 @@ internal sealed class ProgressMeter(
     IPaymentReceiver payments,
     TimeProvider time,
     TimeSpan grace,
-    CancellationTokenSource runner) : Stream
+    CancellationTokenSource runner) : WriteOnlyStream
 {
     private readonly SseEventReader reader = new();
 
@@ -168,31 +168,4 @@ internal sealed class ProgressMeter(
         await gateway.Response.Body.WriteAsync(SseEventReader.Format(name, data), gateway.RequestAborted).ConfigureAwait(false);
         await gateway.Response.Body.FlushAsync(gateway.RequestAborted).ConfigureAwait(false);
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
