@@ -93,23 +93,17 @@ public sealed class PaymentsNetworkTests(PaymentsNetworkFixture network)
             fee.ShouldBe(new BigInteger(Units[pipeline]) * Prices[(orchestrator, pipeline)], $"{pipeline} on {orchestrator}");
         }
 
-        // Winners are queued at once and redeemed once their params expire (40 blocks of 250 ms).
-        var after = new Dictionary<string, JsonElement>();
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        // Winners are queued at once and redeemed once their params expire.
+        var after = await LedgerReconciliation.AfterRedemptionsAsync(async () =>
         {
+            var statuses = new Dictionary<string, JsonElement>();
             foreach (var name in names)
             {
-                after[name] = await StatusAsync(name);
+                statuses[name] = await StatusAsync(name);
             }
 
-            if (after.Values.All(s => s.GetProperty("payments").GetProperty("pendingRedemptions").GetInt32() == 0) || deadline.Elapsed > TimeSpan.FromMinutes(2))
-            {
-                break;
-            }
-
-            await Task.Delay(500);
-        }
+            return statuses;
+        });
 
         var ledger = OpenLedger();
         var gateway = EthAccount.LoadOrCreate(network.GatewayDataDir);

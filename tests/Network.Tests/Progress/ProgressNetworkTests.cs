@@ -51,6 +51,17 @@ public sealed class ProgressNetworkTests(ProgressNetworkFixture network)
         ["text-to-image"] = 512L * 512,
     };
 
+    private async Task<Dictionary<string, JsonElement>> StatusesAsync()
+    {
+        var statuses = new Dictionary<string, JsonElement>();
+        foreach (var name in network.OrchestratorUrls.Keys)
+        {
+            statuses[name] = await StatusAsync(name);
+        }
+
+        return statuses;
+    }
+
     private async Task<JsonElement> StatusAsync(string orchestrator)
     {
         using var client = network.CreateClient(network.OrchestratorUrls[orchestrator]);
@@ -157,33 +168,8 @@ public sealed class ProgressNetworkTests(ProgressNetworkFixture network)
 
         (await StatusAsync("o1")).GetProperty("jobsFailed").GetInt64().ShouldBe(leftJobs + 1, "the orchestrator stopped the abandoned job");
 
-        // Winners are redeemed once their params expire (40 blocks of 250 ms).
-        var after = new Dictionary<string, JsonElement>();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            foreach (var name in names)
-            {
-                after[name] = await StatusAsync(name);
-            }
-
-            if (after.Values.All(s => s.GetProperty("payments").GetProperty("pendingRedemptions").GetInt32() == 0) || deadline.Elapsed > TimeSpan.FromMinutes(2))
-            {
-                break;
-            }
-
-            await Task.Delay(500);
-        }
-
-        var ledger = SqliteLedger.Open(network.LedgerConnection);
-        var gateway = EthAccount.LoadOrCreate(network.GatewayDataDir);
-        var redemptions = (await ledger.GetRedemptionsAsync()).Where(r => r.Sender == gateway.Address).ToList();
-        var funds = await ledger.GetSenderAsync(gateway.Address);
-        var (funded, withdrawn) = await ledger.GetSenderTotalsAsync(gateway.Address);
-        var faceValues = redemptions.Aggregate(BigInteger.Zero, (sum, r) => sum + r.FaceValue);
-        (funded - withdrawn - funds.Deposit - funds.Reserve).ShouldBe(faceValues);
-        redemptions.Select(r => Convert.ToHexString(r.TicketHash)).Distinct().Count().ShouldBe(redemptions.Count);
-        redemptions.Count.ShouldBeGreaterThan(0);
+        var after = await LedgerReconciliation.AfterRedemptionsAsync(StatusesAsync);
+        var redemptions = await LedgerReconciliation.GatewaySpendIsRedeemedFaceValueAsync(SqliteLedger.Open(network.LedgerConnection), network.GatewayDataDir);
 
         foreach (var name in names)
         {

@@ -181,28 +181,9 @@ public sealed class ScaleOutTests(ScaleOutNetworkFixture network, ITestOutputHel
     /// </summary>
     private async Task ReconcilesAsync(Dictionary<string, JsonElement> before, IReadOnlyList<(string Orchestrator, BigInteger Fee)> served)
     {
-        Dictionary<string, JsonElement> after;
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            after = await StatusesAsync();
-            if (after.Values.All(s => s.GetProperty("payments").GetProperty("pendingRedemptions").GetInt32() == 0) || clock.Elapsed > TimeSpan.FromMinutes(2))
-            {
-                break;
-            }
-
-            await Task.Delay(500);
-        }
-
+        var after = await LedgerReconciliation.AfterRedemptionsAsync(StatusesAsync);
         var ledger = SqliteLedger.Open(network.LedgerConnection);
-        var gateway = EthAccount.LoadOrCreate(network.GatewayDataDir);
-        var redemptions = (await ledger.GetRedemptionsAsync()).Where(r => r.Sender == gateway.Address).ToList();
-        var funds = await ledger.GetSenderAsync(gateway.Address);
-        var (funded, withdrawn) = await ledger.GetSenderTotalsAsync(gateway.Address);
-        var faceValues = redemptions.Aggregate(BigInteger.Zero, (sum, r) => sum + r.FaceValue);
-        (funded - withdrawn - funds.Deposit - funds.Reserve).ShouldBe(faceValues);
-        redemptions.Select(r => Convert.ToHexString(r.TicketHash)).Distinct().Count().ShouldBe(redemptions.Count);
-        redemptions.Count.ShouldBeGreaterThan(0);
+        var redemptions = await LedgerReconciliation.GatewaySpendIsRedeemedFaceValueAsync(ledger, network.GatewayDataDir);
 
         foreach (var (name, status) in after)
         {
@@ -213,7 +194,7 @@ public sealed class ScaleOutTests(ScaleOutNetworkFixture network, ITestOutputHel
             payments.GetProperty("failedRedemptions").GetInt64().ShouldBe(0, name);
             payments.GetProperty("ticketsRedeemed").GetInt64().ShouldBe(payments.GetProperty("winningTickets").GetInt64(), name);
             var address = EthAddress.Parse(status.GetProperty("address").GetString()!);
-            var mine = redemptions.Where(r => r.Recipient == address).Aggregate(BigInteger.Zero, (sum, r) => sum + r.FaceValue);
+            var mine = LedgerReconciliation.FaceValue(redemptions.Where(r => r.Recipient == address));
             Wei(payments, "redeemedFaceValueWei").ShouldBe(mine, name);
             (await ledger.GetOrchestratorAsync(address))!.FeesEarned.ShouldBe(mine, name);
 
