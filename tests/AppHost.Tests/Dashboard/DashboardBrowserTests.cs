@@ -49,6 +49,19 @@ public sealed class DashboardBrowserTests
 
             // The fault button, as a person presses it: the orchestrator's row menu, then "Fault: crash".
             await PressCommandAsync(page, "orchestrator-o1", "Fault: crash");
+            // The click returns before the command has reached every GPU: wait until o1 itself sees its
+            // text-to-image runner down, or a job could still be sent to it before the crash (seen once in CI).
+            using var o1 = new HttpClient(new SocketsHttpHandler { UseProxy = false, SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } })
+            {
+                BaseAddress = new Uri(orchestrators["o1"]),
+            };
+            await WaitUntilAsync(async () =>
+            {
+                using var status = System.Text.Json.JsonDocument.Parse(await o1.GetStringAsync("/status"));
+                return status.RootElement.GetProperty("models").EnumerateArray()
+                    .Single(m => m.GetProperty("pipeline").GetString() == "text-to-image")
+                    .GetProperty("runners").EnumerateArray().All(r => r.GetProperty("state").GetString() != "Ready");
+            }, "o1 to see its text-to-image GPU crashed");
             await WaitUntilAsync(async () =>
             {
                 using var response = await http.PostAsync("/text-to-image", new StringContent(TextToImage, Encoding.UTF8, "application/json"));
